@@ -1,0 +1,175 @@
+package dev.jvmm.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The guest's RAM: one off-heap segment mapped at guest physical address {@link #base()}.
+ *
+ * <p>All multi-byte accessors are little-endian (RISC-V is) and accept any alignment.
+ * The {@code atomic*} methods require natural alignment and use {@link VarHandle} atomics,
+ * so LR/SC and AMOs are atomic with respect to every other hart and device.
+ * Every accessor checks bounds; see {@link #contains(long, long)}.
+ */
+public final class GuestMemory implements AutoCloseable {
+
+    /** Guest page size. */
+    public static final int PAGE_SIZE = 4096;
+
+    public static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final VarHandle ATOMIC_INT =
+            ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_LONG =
+            ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final long base;
+    private final long size;
+
+    private GuestMemory(Arena arena, MemorySegment segment, long base) {
+        this.arena = arena;
+        this.segment = segment;
+        this.base = base;
+        this.size = segment.byteSize();
+    }
+
+    /** Allocates zeroed, page-aligned RAM of {@code size} bytes at guest address {@code base}. */
+    public static GuestMemory allocate(long base, long size) {
+        if (size <= 0 || size % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("guest memory size must be a positive multiple of 4 KiB: " + size);
+        }
+        if (base % PAGE_SIZE != 0 || base + size < base) {
+            throw new IllegalArgumentException("bad guest memory base 0x%x".formatted(base));
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(size, PAGE_SIZE);
+        return new GuestMemory(arena, segment, base);
+    }
+
+    public long base() {
+        return base;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** One past the last guest physical address of RAM. */
+    public long end() {
+        return base + size;
+    }
+
+    /** Whether the whole range {@code [address, address + length)} is RAM. */
+    public boolean contains(long address, long length) {
+        return address - base >= 0 && Long.compareUnsigned(address - base, size) < 0
+                && length >= 0 && length <= size - (address - base);
+    }
+
+    /**
+     * The backing segment; byte {@code i} is guest physical address {@code base() + i}.
+     * For the CPU's fast paths, which have already checked bounds.
+     */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    private long offset(long address, long length) {
+        if (!contains(address, length)) {
+            throw new IndexOutOfBoundsException(
+                    "guest access 0x%x+%d outside RAM [0x%x, 0x%x)".formatted(address, length, base, end()));
+        }
+        return address - base;
+    }
+
+    public byte readByte(long address) {
+        return segment.get(ValueLayout.JAVA_BYTE, offset(address, 1));
+    }
+
+    public short readShort(long address) {
+        return segment.get(SHORT, offset(address, 2));
+    }
+
+    public int readInt(long address) {
+        return segment.get(INT, offset(address, 4));
+    }
+
+    public long readLong(long address) {
+        return segment.get(LONG, offset(address, 8));
+    }
+
+    public void writeByte(long address, byte value) {
+        segment.set(ValueLayout.JAVA_BYTE, offset(address, 1), value);
+    }
+
+    public void writeShort(long address, short value) {
+        segment.set(SHORT, offset(address, 2), value);
+    }
+
+    public void writeInt(long address, int value) {
+        segment.set(INT, offset(address, 4), value);
+    }
+
+    public void writeLong(long address, long value) {
+        segment.set(LONG, offset(address, 8), value);
+    }
+
+    /** Copies {@code length} bytes from guest memory into {@code dst[dstOffset..]}. */
+    public void read(long address, byte[] dst, int dstOffset, int length) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset(address, length), dst, dstOffset, length);
+    }
+
+    /** Copies {@code length} bytes of {@code src[srcOffset..]} into guest memory. */
+    public void write(long address, byte[] src, int srcOffset, int length) {
+        MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, offset(address, length), length);
+    }
+
+    public void write(long address, byte[] src) {
+        write(address, src, 0, src.length);
+    }
+
+    /** Sets {@code length} bytes from {@code address} to zero. */
+    public void zero(long address, long length) {
+        segment.asSlice(offset(address, length), length).fill((byte) 0);
+    }
+
+    private long alignedOffset(long address, int width) {
+        long off = offset(address, width);
+        if ((address & (width - 1)) != 0) {
+            throw new IllegalArgumentException("misaligned atomic access at 0x%x".formatted(address));
+        }
+        return off;
+    }
+
+    /** Atomically replaces the 32-bit word if it equals {@code expected}; returns the witness value. */
+    public int atomicCompareExchangeInt(long address, int expected, int value) {
+        return (int) ATOMIC_INT.compareAndExchange(segment, alignedOffset(address, 4), expected, value);
+    }
+
+    /** Atomically replaces the 64-bit word if it equals {@code expected}; returns the witness value. */
+    public long atomicCompareExchangeLong(long address, long expected, long value) {
+        return (long) ATOMIC_LONG.compareAndExchange(segment, alignedOffset(address, 8), expected, value);
+    }
+
+    /** Volatile read of an aligned 32-bit word. */
+    public int atomicReadInt(long address) {
+        return (int) ATOMIC_INT.getVolatile(segment, alignedOffset(address, 4));
+    }
+
+    /** Volatile read of an aligned 64-bit word. */
+    public long atomicReadLong(long address) {
+        return (long) ATOMIC_LONG.getVolatile(segment, alignedOffset(address, 8));
+    }
+
+    /** Frees the RAM. The memory must not be used afterwards. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
