@@ -77,6 +77,14 @@ public final class Hart {
         throw new UnsupportedOperationException("stub");
     }
 
+    /**
+     * Sets a software-writable bit of {@code mip} (e.g. SSIP for an IPI sent by the built-in
+     * SBI), as M-mode firmware would; the guest may clear it. Safe from any thread; wakes WFI.
+     */
+    public void postInterrupt(long mipBit) {
+        throw new UnsupportedOperationException("stub");
+    }
+
     /** Handles ECALL from S-mode in Java instead of trapping to M-mode (the built-in SBI); null to trap. */
     public void setSupervisorCallHandler(SupervisorCallHandler handler) {
         throw new UnsupportedOperationException("stub");
@@ -103,7 +111,10 @@ public final class Hart {
         throw new UnsupportedOperationException("stub");
     }
 
-    /** Drops every cached translation (remote SFENCE.VMA from the SBI). */
+    /**
+     * Drops every cached translation (remote SFENCE.VMA / FENCE.I from the SBI). Safe from any
+     * thread: another hart's request takes effect before that hart's next instruction.
+     */
     public void flushTlb() {
         throw new UnsupportedOperationException("stub");
     }
