@@ -1,9 +1,19 @@
 package dev.jvmm.devices;
 
 import dev.jvmm.memory.MmioDevice;
+import java.util.Objects;
 
-/** STUB: QEMU's "sifive,test" finisher: 0x5555 powers off, 0x7777 reboots, 0x3333 | code << 16 fails. */
+/**
+ * QEMU's "sifive,test0" finisher at 0x10_0000, which Linux drives through syscon-poweroff and
+ * syscon-reboot: a write at offset 0 whose low 16 bits are 0x5555 powers off, 0x7777 reboots,
+ * and 0x3333 fails with the exit code in bits 16..31. Other values and offsets are ignored;
+ * reads return 0. Writes of 4 or 8 bytes carry a code; a 2-byte write carries status only.
+ */
 public final class Syscon implements MmioDevice {
+
+    public static final int STATUS_FAIL = 0x3333;
+    public static final int STATUS_POWER_OFF = 0x5555;
+    public static final int STATUS_REBOOT = 0x7777;
 
     /** What the guest asked for. Called on the writing hart's thread. */
     public interface Listener {
@@ -14,17 +24,29 @@ public final class Syscon implements MmioDevice {
         void fail(int code);
     }
 
+    private final Listener listener;
+
     public Syscon(Listener listener) {
-        throw new UnsupportedOperationException("stub");
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     @Override
     public long read(long offset, int size) {
-        throw new UnsupportedOperationException("stub");
+        return 0;
     }
 
     @Override
     public void write(long offset, int size, long value) {
-        throw new UnsupportedOperationException("stub");
+        if (offset != 0 || size < 2) {
+            return;
+        }
+        int status = (int) (value & 0xFFFF);
+        int code = size >= 4 ? (int) ((value >>> 16) & 0xFFFF) : 0;
+        switch (status) {
+            case STATUS_POWER_OFF -> listener.powerOff();
+            case STATUS_REBOOT -> listener.reboot();
+            case STATUS_FAIL -> listener.fail(code);
+            default -> { }
+        }
     }
 }
