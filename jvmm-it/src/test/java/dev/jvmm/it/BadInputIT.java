@@ -1,0 +1,47 @@
+package dev.jvmm.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets one line that says what is wrong, and exit status 2. */
+class BadInputIT {
+
+    private static final Duration QUICK = Duration.ofSeconds(60);
+
+    private static void assertRefused(String expectedInMessage, String... args) throws Exception {
+        try (GuestUnderTest jvmm = GuestUnderTest.start(args)) {
+            int status = jvmm.waitForExit(QUICK);
+            String stderr = jvmm.errors().strip();
+            assertThat(status).as("exit status; stderr: %s", stderr).isEqualTo(2);
+            assertThat(stderr.lines()).as("stderr is one line").hasSize(1);
+            assertThat(stderr).contains(expectedInMessage).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void missingKernelFileIsRefused(@TempDir Path dir) throws Exception {
+        assertRefused("nope", "run", "--kernel", dir.resolve("nope").toString());
+    }
+
+    @Test
+    void kernelThatIsNotRiscvIsRefused(@TempDir Path dir) throws Exception {
+        Path notAKernel = dir.resolve("ls");
+        Files.copy(Path.of("/bin/ls"), notAKernel);
+        assertRefused("RISC-V", "run", "--kernel", notAKernel.toString());
+    }
+
+    @Test
+    void unknownOptionIsRefused() throws Exception {
+        assertRefused("--frobnicate", "run", "--frobnicate");
+    }
+
+    @Test
+    void malformedMemorySizeIsRefused() throws Exception {
+        assertRefused("lots", "run", "--memory", "lots");
+    }
+}
