@@ -1,12 +1,13 @@
 package dev.jvmm.machine;
 
+import dev.jvmm.memory.GuestMemory;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
  * What the user asked for, validated at the edge: the board is built from this.
  *
- * @param kernel      the kernel: a RISC-V Linux {@code Image} (or, later, a bare ELF)
+ * @param kernel      the kernel: a RISC-V Linux {@code Image}, or an ELF64 RISC-V executable
  * @param initrd      an initramfs to place in RAM, if any
  * @param append      the kernel command line
  * @param memoryBytes DRAM size
@@ -15,4 +16,40 @@ import java.util.Optional;
  */
 public record MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
                             Optional<Path> firmware, int harts) {
+
+    /** Smallest DRAM accepted (the images must fit in it too, which the loader checks). */
+    public static final long MIN_MEMORY = 16L << 20;
+    /** Largest DRAM accepted: up to the end of the 40-bit physical space the board leaves for DRAM. */
+    public static final long MAX_MEMORY = (1L << 40) - VirtBoard.DRAM_BASE;
+
+    /** Checks every field; the message names the bad one in a single line. */
+    public void validate() throws MachineException {
+        if (kernel == null) {
+            throw new MachineException("no kernel given");
+        }
+        if (initrd == null || firmware == null) {
+            throw new MachineException("initrd and firmware must be given as Optional values, not null");
+        }
+        if (append == null) {
+            throw new MachineException("kernel command line must not be null (use an empty string)");
+        }
+        if (append.indexOf('\0') >= 0) {
+            throw new MachineException("kernel command line contains a NUL character");
+        }
+        if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY) {
+            throw new MachineException("memory size %d bytes out of range (%d MiB to %d GiB)"
+                    .formatted(memoryBytes, MIN_MEMORY >> 20, MAX_MEMORY >> 30));
+        }
+        if (memoryBytes % GuestMemory.PAGE_SIZE != 0) {
+            throw new MachineException("memory size must be a multiple of 4 KiB: " + memoryBytes + " bytes");
+        }
+        if (harts < 1 || harts > VirtBoard.MAX_HARTS) {
+            throw new MachineException("hart count %d out of range (1 to %d)".formatted(harts, VirtBoard.MAX_HARTS));
+        }
+    }
+
+    /** Whether the built-in SBI stands in for M-mode firmware. */
+    public boolean usesBuiltinSbi() {
+        return firmware.isEmpty();
+    }
 }

@@ -1,9 +1,100 @@
 package dev.jvmm.machine;
 
+import dev.jvmm.cpu.riscv.Hart;
+import dev.jvmm.devices.Clint;
+import dev.jvmm.devices.GoldfishRtc;
+import dev.jvmm.devices.Plic;
+import dev.jvmm.devices.Syscon;
+import dev.jvmm.devices.Uart16550;
+import dev.jvmm.machine.boot.BootImage;
+import dev.jvmm.machine.boot.BootLayout;
+import dev.jvmm.machine.boot.FirmwareInfo;
+import dev.jvmm.machine.boot.ImageFiles;
+import dev.jvmm.machine.boot.Segment;
+import dev.jvmm.machine.firmware.BuiltinSbi;
+import dev.jvmm.machine.firmware.HartLifecycle;
+import dev.jvmm.machine.firmware.HartState;
+import dev.jvmm.machine.firmware.SbiPlatform;
+import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.Clock;
+import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.HostClock;
+import dev.jvmm.memory.InterruptLine;
 import java.io.OutputStream;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** STUB: QEMU's {@code virt} board in jvmm. The implementation replaces the bodies. */
+/**
+ * QEMU's {@code virt} board in jvmm: RAM at {@link VirtBoard#DRAM_BASE}, the harts, CLINT,
+ * PLIC, UART, RTC and test finisher at QEMU's addresses, the device tree describing exactly
+ * that, and the boot images in RAM.
+ *
+ * <h3>Wiring</h3>
+ * PLIC context 2h drives hart h's MEIP, context 2h + 1 its SEIP. The CLINT's software line
+ * of hart h drives MSIP; its timer line drives STIP when the built-in SBI stands in for
+ * firmware (SBI set_timer programs mtimecmp, and the kernel sees a supervisor timer), MTIP
+ * when real M-mode firmware runs. UART0 is PLIC source 10, the RTC 11.
+ *
+ * <h3>Threads</h3>
+ * {@link #run()} starts one platform thread per hart; each runs its hart in slices,
+ * parking while the hart waits in WFI (or is stopped or suspended through SBI HSM). The
+ * first exit reason wins; then every hart is told to stop, woken and joined.
+ */
 public final class VirtMachine implements AutoCloseable {
+
+    /** Instructions per run slice: bounds how long a hart takes to notice a stop or HSM change. */
+    static final long RUN_BUDGET = 200_000;
+    /** Longest park while waiting for an interrupt or an HSM start (a safety net; wake-ups are explicit). */
+    static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long JOIN_TIMEOUT_MILLIS = 5_000;
+
+    private final GuestMemory memory;
+    private final List<Hart> harts;
+    private final Clint clint;
+    private final Uart16550 uart;
+    private final ConsoleOutput console;
+    private final HartLifecycle lifecycle;
+    private final boolean builtinSbi;
+    private final byte[] deviceTree;
+    private final BootLayout layout;
+
+    private final AtomicReference<ExitReason> exit = new AtomicReference<>();
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile List<Thread> threads = List.of();
+
+    private VirtMachine(Builder b) {
+        this.memory = b.memory;
+        this.harts = b.harts;
+        this.clint = b.clint;
+        this.uart = b.uart;
+        this.console = b.console;
+        this.lifecycle = b.lifecycle;
+        this.builtinSbi = b.builtinSbi;
+        this.deviceTree = b.deviceTree;
+        this.layout = b.layout;
+    }
+
+    /** The parts, gathered while the board is assembled (so a failure can free what exists). */
+    private static final class Builder {
+        GuestMemory memory;
+        List<Hart> harts;
+        Clint clint;
+        Uart16550 uart;
+        ConsoleOutput console;
+        HartLifecycle lifecycle;
+        boolean builtinSbi;
+        byte[] deviceTree;
+        BootLayout layout;
+        VirtMachine machine;
+    }
 
     /**
      * Builds the board: RAM, devices, device tree, images loaded. The guest's serial output
@@ -11,25 +102,332 @@ public final class VirtMachine implements AutoCloseable {
      * or non-RISC-V kernel, memory too small for the images, ...).
      */
     public static VirtMachine create(MachineConfig config, OutputStream consoleOutput) throws MachineException {
-        throw new UnsupportedOperationException("stub");
+        config.validate();
+        BootImage kernel = ImageFiles.readKernel(config.kernel());
+        Optional<BootImage> firmware = config.firmware().isPresent()
+                ? Optional.of(ImageFiles.readFirmware(config.firmware().get())) : Optional.empty();
+        Optional<byte[]> initrd = config.initrd().isPresent()
+                ? Optional.of(ImageFiles.readInitrd(config.initrd().get())) : Optional.empty();
+
+        BootLayout.Images images = BootLayout.place(VirtBoard.DRAM_BASE, config.memoryBytes(), firmware, kernel, initrd);
+        byte[] seed = new byte[VirtDeviceTree.RNG_SEED_BYTES];
+        new SecureRandom().nextBytes(seed);
+        VirtDeviceTree.Spec spec = new VirtDeviceTree.Spec(config.harts(), config.memoryBytes(), config.append(),
+                images.initrd().map(s -> new VirtDeviceTree.Range(s.address(), s.end())), seed, List.of());
+        byte[] dtb = VirtDeviceTree.encode(spec);
+        BootLayout layout = images.placeDeviceTree(dtb.length);
+
+        Builder b = new Builder();
+        b.builtinSbi = config.usesBuiltinSbi();
+        b.deviceTree = dtb;
+        b.layout = layout;
+        b.console = new ConsoleOutput(consoleOutput);
+        b.lifecycle = new HartLifecycle(config.harts(), !b.builtinSbi);
+        b.memory = allocate(config.memoryBytes());
+        try {
+            loadImages(b.memory, layout, dtb);
+            assemble(b, config.harts());
+            long firmwareEntry = firmware.map(f -> f instanceof BootImage.Elf e ? e.entry() : VirtBoard.DRAM_BASE)
+                    .orElse(VirtBoard.DRAM_BASE);
+            resetHarts(b, layout, firmwareEntry);
+            return b.machine;
+        } catch (RuntimeException | Error e) {
+            if (b.clint != null) {
+                b.clint.close();
+            }
+            b.memory.close();
+            throw e;
+        }
+    }
+
+    private static GuestMemory allocate(long size) throws MachineException {
+        try {
+            return GuestMemory.allocate(VirtBoard.DRAM_BASE, size);
+        } catch (OutOfMemoryError | IllegalArgumentException | IllegalStateException e) {
+            throw new MachineException("cannot allocate %s of guest memory: %s".formatted(BootLayout.human(size), e.getMessage()));
+        }
+    }
+
+    private static void loadImages(GuestMemory ram, BootLayout layout, byte[] dtb) {
+        // RAM is fresh and zeroed, so each segment's tail (BSS) needs no clearing.
+        layout.firmware().forEach(s -> ram.write(s.address(), s.data()));
+        layout.kernel().forEach(s -> ram.write(s.address(), s.data()));
+        layout.initrd().ifPresent(s -> ram.write(s.address(), s.data()));
+        ram.write(layout.deviceTree(), dtb);
+        layout.firmwareInfo().ifPresent(a -> ram.write(a, FirmwareInfo.encode(layout.kernelEntry())));
+    }
+
+    private static void assemble(Builder b, int hartCount) {
+        AddressSpace bus = new AddressSpace(b.memory);
+        Clock clock = HostClock.virt();
+        List<Hart> harts = new ArrayList<>();
+        List<InterruptLine> plicContexts = new ArrayList<>();
+        List<InterruptLine> softwareLines = new ArrayList<>();
+        List<InterruptLine> timerLines = new ArrayList<>();
+        long timerBit = b.builtinSbi ? Hart.MIP_STIP : Hart.MIP_MTIP;
+        for (int h = 0; h < hartCount; h++) {
+            Hart hart = new Hart(h, bus, clock);
+            harts.add(hart);
+            plicContexts.add(hart.interruptPin(Hart.MIP_MEIP));
+            plicContexts.add(hart.interruptPin(Hart.MIP_SEIP));
+            softwareLines.add(hart.interruptPin(Hart.MIP_MSIP));
+            timerLines.add(hart.interruptPin(timerBit));
+        }
+        b.harts = List.copyOf(harts);
+        b.clint = new Clint(clock, softwareLines, timerLines);
+        Plic plic = new Plic(Plic.VIRT_SOURCES, plicContexts);
+        b.uart = new Uart16550(plic.source(VirtBoard.UART0_IRQ), b.console);
+        GoldfishRtc rtc = new GoldfishRtc(plic.source(VirtBoard.RTC_IRQ));
+        b.machine = new VirtMachine(b);
+        VirtMachine m = b.machine;
+        Syscon syscon = new Syscon(new Syscon.Listener() {
+            @Override
+            public void powerOff() {
+                m.finish(new ExitReason.PowerOff());
+            }
+
+            @Override
+            public void reboot() {
+                m.finish(new ExitReason.Reboot());
+            }
+
+            @Override
+            public void fail(int code) {
+                m.finish(new ExitReason.GuestFailure(code));
+            }
+        });
+        bus.map(VirtBoard.TEST_BASE, VirtBoard.TEST_SIZE, syscon);
+        bus.map(VirtBoard.RTC_BASE, VirtBoard.RTC_SIZE, rtc);
+        bus.map(VirtBoard.CLINT_BASE, VirtBoard.CLINT_SIZE, b.clint);
+        bus.map(VirtBoard.PLIC_BASE, VirtBoard.PLIC_SIZE, plic);
+        bus.map(VirtBoard.UART0_BASE, VirtBoard.UART0_SIZE, b.uart);
+    }
+
+    private static void resetHarts(Builder b, BootLayout layout, long firmwareEntry) {
+        VirtMachine m = b.machine;
+        if (b.builtinSbi) {
+            BuiltinSbi sbi = new BuiltinSbi(m.new Platform(), b.lifecycle);
+            for (Hart hart : b.harts) {
+                hart.reset(layout.kernelEntry());
+                hart.setSupervisorCallHandler(sbi);
+            }
+            // Hart 0 boots the kernel; the others wait, stopped, for SBI HSM hart_start.
+            b.harts.getFirst().enterSupervisor(layout.kernelEntry(), 0, layout.deviceTree());
+        } else {
+            // As QEMU's reset vector: every hart enters the firmware in M-mode with
+            // a0 = hartid, a1 = device tree, a2 = fw_dynamic_info.
+            for (Hart hart : b.harts) {
+                hart.reset(firmwareEntry);
+                hart.setRegister(10, hart.id());
+                hart.setRegister(11, layout.deviceTree());
+                hart.setRegister(12, layout.firmwareInfo().orElseThrow());
+            }
+        }
+    }
+
+    /** The device tree blob the guest receives (a copy). */
+    public byte[] deviceTree() {
+        return deviceTree.clone();
+    }
+
+    /** Where the boot images were placed. */
+    public BootLayout bootLayout() {
+        return layout;
     }
 
     /** Bytes typed by the user, for the guest's serial console; blocks while the console's input buffer is full. */
     public void sendConsoleInput(byte[] data, int offset, int length) throws InterruptedException {
-        throw new UnsupportedOperationException("stub");
+        uart.receive(data, offset, length);
     }
 
     /** Runs the guest on this and the harts' threads until it stops; returns why. */
     public ExitReason run() throws InterruptedException {
-        throw new UnsupportedOperationException("stub");
+        if (closed.get()) {
+            throw new IllegalStateException("machine is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("machine already ran");
+        }
+        List<Thread> all = new ArrayList<>();
+        for (Hart hart : harts) {
+            all.add(Thread.ofPlatform().name("jvmm-hart-" + hart.id()).daemon(true).unstarted(() -> hartLoop(hart)));
+        }
+        threads = List.copyOf(all);
+        all.forEach(Thread::start);
+        try {
+            exited.await();
+        } catch (InterruptedException e) {
+            finish(new ExitReason.Stopped("interrupted"));
+            joinHarts();
+            throw e;
+        }
+        joinHarts();
+        return exit.get();
     }
 
     /** Asks a running machine to stop; {@link #run()} then returns {@link ExitReason.Stopped}. */
     public void requestStop(String why) {
-        throw new UnsupportedOperationException("stub");
+        finish(new ExitReason.Stopped(why));
     }
 
+    /** The machine's exit reason once it has one. */
+    public Optional<ExitReason> exitReason() {
+        return Optional.ofNullable(exit.get());
+    }
+
+    /** Records the first exit reason and tells every hart to stop. Any thread. */
+    private void finish(ExitReason reason) {
+        if (exit.compareAndSet(null, reason)) {
+            exited.countDown();
+        }
+        for (Hart hart : harts) {
+            hart.requestExit();
+            hart.wake();
+        }
+        lifecycle.wakeAll();
+    }
+
+    private void hartLoop(Hart hart) {
+        int id = hart.id();
+        try {
+            while (exit.get() == null) {
+                if (builtinSbi && !runnable(hart)) {
+                    continue;
+                }
+                hart.run(RUN_BUDGET);
+                if (builtinSbi && hart.privilege() == 3) {
+                    // TODO: the CPU helper is adding Hart.machineTrapWithoutFirmware() and lastMachineTrapCause();
+                    // once installed, test that instead of privilege() and put the mcause in the message.
+                    finish(new ExitReason.Stopped(("hart %d trapped into M-mode (pc 0x%x); the built-in SBI has no "
+                            + "M-mode handler: an exception or interrupt the kernel did not delegate").formatted(id, hart.pc())));
+                    return;
+                }
+                if (hart.isWaitingForInterrupt() && exit.get() == null) {
+                    hart.awaitInterrupt(PARK_NANOS);
+                }
+            }
+        } catch (InterruptedException e) {
+            finish(new ExitReason.Stopped("hart %d thread interrupted".formatted(id)));
+        } catch (Throwable t) {
+            finish(new ExitReason.Stopped("hart %d failed at pc %s: %s".formatted(id, safePc(hart), oneLine(t))));
+        }
+    }
+
+    /**
+     * Applies the hart's HSM state before a run slice: parks a stopped hart until SBI
+     * hart_start, a suspended one until an interrupt. Returns whether the hart may run now.
+     */
+    private boolean runnable(Hart hart) throws InterruptedException {
+        int id = hart.id();
+        HartState state = lifecycle.state(id);
+        switch (state) {
+            case STARTED -> {
+                return true;
+            }
+            case SUSPENDED -> {
+                hart.awaitInterrupt(PARK_NANOS);
+                lifecycle.resume(id).ifPresent(e -> hart.enterSupervisor(e.address(), id, e.opaque()));
+                return false;
+            }
+            default -> {
+                if (lifecycle.allStopped()) {
+                    finish(new ExitReason.Stopped("every hart stopped itself (SBI hart_stop); nothing left to run"));
+                    return false;
+                }
+                lifecycle.awaitStart(id, PARK_NANOS).ifPresent(e -> hart.enterSupervisor(e.address(), id, e.opaque()));
+                return false;
+            }
+        }
+    }
+
+    private static String safePc(Hart hart) {
+        try {
+            return "0x" + Long.toHexString(hart.pc());
+        } catch (RuntimeException e) {
+            return "(unknown)";
+        }
+    }
+
+    private static String oneLine(Throwable t) {
+        String message = t.getMessage() == null ? "" : ": " + t.getMessage();
+        return (t.getClass().getName() + message).replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+
+    private void joinHarts() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MILLIS);
+        for (Thread t : threads) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left > 0) {
+                t.join(left);
+            }
+        }
+    }
+
+    /** Stops the machine if it runs, then frees guest RAM and stops the CLINT's timer thread. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        finish(new ExitReason.Stopped("closed"));
+        boolean interrupted = false;
+        try {
+            joinHarts();
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        clint.close();
+        // A hart that ignored the stop must never touch freed RAM: then the RAM is leaked instead.
+        if (threads.stream().noneMatch(Thread::isAlive)) {
+            memory.close();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The board as the built-in SBI sees it. */
+    private final class Platform implements SbiPlatform {
+
+        @Override
+        public GuestMemory memory() {
+            return memory;
+        }
+
+        @Override
+        public void setTimer(int hart, long stimeValue) {
+            clint.setTimeCompare(hart, stimeValue);
+        }
+
+        @Override
+        public void sendSupervisorSoftwareInterrupt(int hart) {
+            harts.get(hart).postInterrupt(Hart.MIP_SSIP);
+        }
+
+        @Override
+        public void remoteFence(int hart) {
+            harts.get(hart).flushTlb();
+        }
+
+        @Override
+        public void leaveRun(int hart) {
+            harts.get(hart).requestExit();
+        }
+
+        @Override
+        public void systemReset(ExitReason reason) {
+            finish(reason);
+        }
+
+        @Override
+        public void consoleWrite(byte[] data, int offset, int length) {
+            console.write(data, offset, length);
+        }
+
+        @Override
+        public int consoleRead() {
+            // TODO: the UART owns console input; SBI console reads see none until input can be shared.
+            return -1;
+        }
     }
 }

@@ -1,0 +1,167 @@
+package dev.jvmm.machine.boot;
+
+import dev.jvmm.machine.MachineException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads kernel, firmware and initrd files and recognises what they are. Formats:
+ * <ul>
+ *   <li>Linux RISC-V {@code Image} (Documentation/arch/riscv/boot-image-header.rst): a
+ *       64-byte header with {@code text_offset} at 8, {@code image_size} at 16, the
+ *       deprecated magic {@code "RISCV\0\0\0"} at 0x30 and {@code "RSC\x05"} at 0x38;</li>
+ *   <li>ELF64 little-endian with {@code e_machine} = EM_RISCV (243), loaded by its PT_LOAD
+ *       program headers at their physical addresses.</li>
+ * </ul>
+ * Every field from a file is checked; a bad file gives a one-line {@link MachineException}.
+ */
+public final class ImageFiles {
+
+    public static final int EM_RISCV = 243;
+    static final int IMAGE_HEADER_SIZE = 64;
+    private static final byte[] IMAGE_MAGIC = {'R', 'I', 'S', 'C', 'V', 0, 0, 0};
+    private static final byte[] IMAGE_MAGIC2 = {'R', 'S', 'C', 0x05};
+    private static final byte[] ELF_MAGIC = {0x7f, 'E', 'L', 'F'};
+    private static final int PT_LOAD = 1;
+    private static final int ELF64_HEADER_SIZE = 64;
+    private static final int ELF64_PHDR_SIZE = 56;
+    /** Anything larger is not a kernel this board could hold (and guards {@code image_size}). */
+    static final long MAX_IMAGE_SIZE = 1L << 40;
+
+    private ImageFiles() {
+    }
+
+    /** Reads the kernel; a Linux {@code Image} or a RISC-V ELF, anything else is refused. */
+    public static BootImage readKernel(Path file) throws MachineException {
+        return parseKernel(read(file, "kernel"), file.toString());
+    }
+
+    /** Reads firmware: a RISC-V ELF is loaded by segments, anything else as a raw binary. */
+    public static BootImage readFirmware(Path file) throws MachineException {
+        byte[] bytes = read(file, "firmware");
+        if (bytes.length == 0) {
+            throw new MachineException("firmware file is empty: " + file);
+        }
+        if (isElf(bytes)) {
+            return parseElf(bytes, file.toString(), "firmware");
+        }
+        return new BootImage.Flat(bytes, bytes.length);
+    }
+
+    /** Reads an initrd (opaque bytes to the board). */
+    public static byte[] readInitrd(Path file) throws MachineException {
+        return read(file, "initrd");
+    }
+
+    static BootImage parseKernel(byte[] bytes, String name) throws MachineException {
+        if (isElf(bytes)) {
+            return parseElf(bytes, name, "kernel");
+        }
+        if (isLinuxImage(bytes)) {
+            return parseLinuxImage(bytes, name);
+        }
+        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+            throw new MachineException("not a RISC-V kernel: " + name
+                    + " (gzip-compressed; decompress it to a flat Image first)");
+        }
+        throw new MachineException("not a RISC-V kernel: " + name);
+    }
+
+    static boolean isLinuxImage(byte[] b) {
+        return b.length >= IMAGE_HEADER_SIZE
+                && (regionEquals(b, 0x38, IMAGE_MAGIC2) || regionEquals(b, 0x30, IMAGE_MAGIC));
+    }
+
+    private static BootImage.Flat parseLinuxImage(byte[] bytes, String name) throws MachineException {
+        ByteBuffer h = ByteBuffer.wrap(bytes, 0, IMAGE_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        long imageSize = h.getLong(16);
+        if (imageSize < 0 || imageSize > MAX_IMAGE_SIZE) {
+            throw new MachineException("bad RISC-V Image header in %s: image_size 0x%x".formatted(name, imageSize));
+        }
+        // image_size 0 comes from kernels older than the field; the file is then all there is.
+        return new BootImage.Flat(bytes, Math.max(imageSize, bytes.length));
+    }
+
+    private static boolean isElf(byte[] b) {
+        return regionEquals(b, 0, ELF_MAGIC);
+    }
+
+    static BootImage.Elf parseElf(byte[] bytes, String name, String role) throws MachineException {
+        if (bytes.length < ELF64_HEADER_SIZE || bytes[4] != 2 || bytes[5] != 1) {
+            throw new MachineException("not a RISC-V %s: %s (not a 64-bit little-endian ELF)".formatted(role, name));
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int machine = Short.toUnsignedInt(b.getShort(18));
+        if (machine != EM_RISCV) {
+            throw new MachineException("not a RISC-V %s: %s (ELF for machine %d)".formatted(role, name, machine));
+        }
+        long entry = b.getLong(24);
+        long phoff = b.getLong(32);
+        int phentsize = Short.toUnsignedInt(b.getShort(54));
+        int phnum = Short.toUnsignedInt(b.getShort(56));
+        if (phentsize < ELF64_PHDR_SIZE || phoff < 0 || phoff > bytes.length
+                || (long) phentsize * phnum > bytes.length - phoff) {
+            throw new MachineException("bad ELF program header table in " + name);
+        }
+        List<Segment> segments = new ArrayList<>();
+        long entryPhysical = -1;
+        for (int i = 0; i < phnum; i++) {
+            int p = (int) (phoff + (long) i * phentsize);
+            if (b.getInt(p) != PT_LOAD) {
+                continue;
+            }
+            long offset = b.getLong(p + 8);
+            long vaddr = b.getLong(p + 16);
+            long paddr = b.getLong(p + 24);
+            long filesz = b.getLong(p + 32);
+            long memsz = b.getLong(p + 40);
+            if (memsz == 0) {
+                continue;
+            }
+            if (offset < 0 || filesz < 0 || memsz < 0 || filesz > memsz || memsz > MAX_IMAGE_SIZE
+                    || offset > bytes.length || filesz > bytes.length - offset
+                    || Long.compareUnsigned(paddr + memsz, paddr) < 0) {
+                throw new MachineException("bad ELF segment %d in %s (offset 0x%x, file size 0x%x, memory size 0x%x)"
+                        .formatted(i, name, offset, filesz, memsz));
+            }
+            segments.add(new Segment(paddr, Arrays.copyOfRange(bytes, (int) offset, (int) (offset + filesz)), memsz));
+            // The entry point is a virtual address; map it through the segment that holds it.
+            if (entryPhysical == -1 && Long.compareUnsigned(entry - vaddr, memsz) < 0) {
+                entryPhysical = paddr + (entry - vaddr);
+            }
+        }
+        if (segments.isEmpty()) {
+            throw new MachineException("ELF file has nothing to load: " + name);
+        }
+        if (entryPhysical == -1) {
+            throw new MachineException("ELF entry point 0x%x is outside every loaded segment of %s".formatted(entry, name));
+        }
+        return new BootImage.Elf(segments, entryPhysical);
+    }
+
+    private static boolean regionEquals(byte[] b, int offset, byte[] expected) {
+        return b.length >= offset + expected.length
+                && Arrays.equals(b, offset, offset + expected.length, expected, 0, expected.length);
+    }
+
+    private static byte[] read(Path file, String role) throws MachineException {
+        try {
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 64) {
+                throw new MachineException("%s file too large: %s (%s)".formatted(role, file, BootLayout.human(size)));
+            }
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new MachineException("%s file not found: %s".formatted(role, file));
+        } catch (IOException e) {
+            throw new MachineException("cannot read %s file %s: %s".formatted(role, file, e.getMessage()));
+        }
+    }
+}

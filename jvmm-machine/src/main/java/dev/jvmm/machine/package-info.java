@@ -1,0 +1,13 @@
+/**
+ * The board: {@link dev.jvmm.machine.VirtMachine} assembles QEMU's {@code virt} machine
+ * from a {@link dev.jvmm.machine.MachineConfig} (RAM, harts, CLINT, PLIC, UART, RTC, test
+ * finisher at the {@link dev.jvmm.machine.VirtBoard} addresses), writes the device tree
+ * that describes exactly that ({@link dev.jvmm.machine.VirtDeviceTree}), loads the boot
+ * images ({@code boot}), answers SBI calls when no firmware is given ({@code firmware}),
+ * and runs the harts until an {@link dev.jvmm.machine.ExitReason}.
+ *
+ * <h3>What it must not know</h3>
+ * The command line and the network API: callers hand it a validated configuration and a
+ * console stream, and get back why the guest stopped.
+ */
+package dev.jvmm.machine;
