@@ -1,0 +1,62 @@
+package dev.jvmm.conformance;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a bare-metal program on QEMU's virt board, M-mode from its ELF entry, no firmware. */
+final class QemuRun {
+
+    static final String QEMU = "qemu-system-riscv64";
+
+    /** QEMU's exit status (the finisher's code, 0 for pass) and its serial output; timedOut when killed. */
+    record Outcome(int exitStatus, String console, boolean timedOut) { }
+
+    private QemuRun() {
+    }
+
+    static boolean available() {
+        try {
+            Process p = new ProcessBuilder(QEMU, "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static Outcome run(Path elf, long timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(List.of(QEMU, "-M", "virt", "-m", "128M", "-nographic",
+                "-bios", "none", "-kernel", elf.toString()))
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        p.getOutputStream().close();
+        CompletableFuture<String> console = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(console unreadable: " + e.getMessage() + ")";
+            }
+        });
+        boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        String text;
+        try {
+            text = console.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            text = "(console not captured)";
+        }
+        return new Outcome(finished ? p.exitValue() : -1, text, !finished);
+    }
+}
