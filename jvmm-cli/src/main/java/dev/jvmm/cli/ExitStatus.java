@@ -1,0 +1,34 @@
+package dev.jvmm.cli;
+
+import java.util.Optional;
+
+import dev.jvmm.machine.ExitReason;
+
+/**
+ * What jvmm does when a machine stops: exit with a status (and a message for stderr), or boot
+ * the machine again (a guest reboot, as on QEMU's {@code virt}).
+ */
+sealed interface ExitStatus {
+
+    /** Exit the process with {@code status}, printing {@code message} on stderr if present. */
+    record Exit(int status, Optional<String> message) implements ExitStatus {
+    }
+
+    /** Build a fresh machine from the same configuration and boot it. */
+    record Reboot() implements ExitStatus {
+    }
+
+    /** {@code quitByUser}: the user typed Ctrl-A x, which stops the machine as QEMU does, with status 0. */
+    static ExitStatus of(ExitReason reason, boolean quitByUser) {
+        if (quitByUser) {
+            return new Exit(0, Optional.of("jvmm: terminated"));
+        }
+        return switch (reason) {
+            case ExitReason.PowerOff p -> new Exit(0, Optional.empty());
+            case ExitReason.Reboot r -> new Reboot();
+            case ExitReason.GuestFailure f -> new Exit(1, Optional.of(
+                    "jvmm: the guest reported a failure (code " + f.code() + ")"));
+            case ExitReason.Stopped s -> new Exit(1, Optional.of("jvmm: " + s.message()));
+        };
+    }
+}
