@@ -36,6 +36,12 @@ class BadInputIT {
     }
 
     @Test
+    void memoryTooSmallForTheImagesIsRefused() throws Exception {
+        GuestImages.debian();
+        assertRefused("memory", "run", "--memory", "16M");
+    }
+
+    @Test
     void unknownOptionIsRefused() throws Exception {
         assertRefused("--frobnicate", "run", "--frobnicate");
     }

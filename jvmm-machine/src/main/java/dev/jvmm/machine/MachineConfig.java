@@ -1,5 +1,6 @@
 package dev.jvmm.machine;
 
+import dev.jvmm.machine.boot.BootImage;
 import dev.jvmm.memory.GuestMemory;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.Optional;
  * What the user asked for, validated at the edge: the board is built from this.
  *
  * @param kernel      the kernel: a RISC-V Linux {@code Image}, or an ELF64 RISC-V executable
+ *                    (without firmware, an ELF runs bare in M-mode: see {@link BootMode#BARE})
  * @param initrd      an initramfs to place in RAM, if any
  * @param append      the kernel command line
  * @param memoryBytes DRAM size
@@ -48,8 +50,23 @@ public record MachineConfig(Path kernel, Optional<Path> initrd, String append, l
         }
     }
 
-    /** Whether the built-in SBI stands in for M-mode firmware. */
+    /**
+     * Whether no firmware was given. Then a Linux {@code Image} runs on the built-in SBI and
+     * an ELF kernel runs bare; {@link #bootMode(BootImage)} tells which.
+     */
     public boolean usesBuiltinSbi() {
         return firmware.isEmpty();
+    }
+
+    /**
+     * How the harts start with this configuration and the given (already read) kernel:
+     * firmware if {@code --firmware} was given, else bare for an ELF kernel and the
+     * built-in SBI for a Linux {@code Image}.
+     */
+    public BootMode bootMode(BootImage kernel) {
+        if (firmware.isPresent()) {
+            return BootMode.FIRMWARE;
+        }
+        return kernel instanceof BootImage.Elf ? BootMode.BARE : BootMode.BUILTIN_SBI;
     }
 }

@@ -15,15 +15,19 @@ import dev.jvmm.machine.firmware.BuiltinSbi;
 import dev.jvmm.machine.firmware.HartLifecycle;
 import dev.jvmm.machine.firmware.HartState;
 import dev.jvmm.machine.firmware.SbiPlatform;
+import dev.jvmm.machine.htif.Htif;
+import dev.jvmm.machine.htif.Signature;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.HostClock;
 import dev.jvmm.memory.InterruptLine;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +43,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * PLIC context 2h drives hart h's MEIP, context 2h + 1 its SEIP. The CLINT's software line
  * of hart h drives MSIP; its timer line drives STIP when the built-in SBI stands in for
  * firmware (SBI set_timer programs mtimecmp, and the kernel sees a supervisor timer), MTIP
- * when real M-mode firmware runs. UART0 is PLIC source 10, the RTC 11.
+ * when M-mode code runs (firmware, or a bare ELF). UART0 is PLIC source 10, the RTC 11.
+ *
+ * <h3>Boot modes</h3>
+ * See {@link BootMode}: firmware, the built-in SBI, or a bare ELF started in M-mode. A bare
+ * ELF with a {@code tohost} symbol talks to the host through {@link Htif}, polled after every
+ * run slice; its {@code begin_signature}..{@code end_signature} range can be written out with
+ * {@link #writeSignature(Path, int)} once the run is over.
  *
  * <h3>Threads</h3>
  * {@link #run()} starts one platform thread per hart; each runs its hart in slices,
@@ -50,6 +60,8 @@ public final class VirtMachine implements AutoCloseable {
 
     /** Instructions per run slice: bounds how long a hart takes to notice a stop or HSM change. */
     static final long RUN_BUDGET = 200_000;
+    /** A shorter slice when HTIF is polled after each: a program waiting for the host waits at most this long. */
+    static final long HTIF_RUN_BUDGET = 20_000;
     /** Longest park while waiting for an interrupt or an HSM start (a safety net; wake-ups are explicit). */
     static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final long JOIN_TIMEOUT_MILLIS = 5_000;
@@ -60,7 +72,10 @@ public final class VirtMachine implements AutoCloseable {
     private final Uart16550 uart;
     private final ConsoleOutput console;
     private final HartLifecycle lifecycle;
+    private final BootMode bootMode;
     private final boolean builtinSbi;
+    private final Htif htif;
+    private final Map<String, Long> kernelSymbols;
     private final byte[] deviceTree;
     private final BootLayout layout;
 
@@ -77,7 +92,10 @@ public final class VirtMachine implements AutoCloseable {
         this.uart = b.uart;
         this.console = b.console;
         this.lifecycle = b.lifecycle;
-        this.builtinSbi = b.builtinSbi;
+        this.bootMode = b.bootMode;
+        this.builtinSbi = b.bootMode == BootMode.BUILTIN_SBI;
+        this.htif = b.htif;
+        this.kernelSymbols = b.kernelSymbols;
         this.deviceTree = b.deviceTree;
         this.layout = b.layout;
     }
@@ -90,7 +108,9 @@ public final class VirtMachine implements AutoCloseable {
         Uart16550 uart;
         ConsoleOutput console;
         HartLifecycle lifecycle;
-        boolean builtinSbi;
+        BootMode bootMode;
+        Htif htif;
+        Map<String, Long> kernelSymbols = Map.of();
         byte[] deviceTree;
         BootLayout layout;
         VirtMachine machine;
@@ -118,20 +138,26 @@ public final class VirtMachine implements AutoCloseable {
         BootLayout layout = images.placeDeviceTree(dtb.length);
 
         Builder b = new Builder();
-        b.builtinSbi = config.usesBuiltinSbi();
+        b.bootMode = config.bootMode(kernel);
+        if (kernel instanceof BootImage.Elf elf) {
+            b.kernelSymbols = elf.symbols();
+        }
         b.deviceTree = dtb;
         b.layout = layout;
         b.console = new ConsoleOutput(consoleOutput);
-        b.lifecycle = new HartLifecycle(config.harts(), !b.builtinSbi);
+        b.lifecycle = new HartLifecycle(config.harts(), b.bootMode != BootMode.BUILTIN_SBI);
         b.memory = allocate(config.memoryBytes());
         try {
             loadImages(b.memory, layout, dtb);
+            if (b.bootMode == BootMode.BARE && kernel instanceof BootImage.Elf elf && elf.symbol("tohost").isPresent()) {
+                b.htif = Htif.attach(b.memory, elf.symbol("tohost").getAsLong(), elf.symbol("fromhost"), new HtifHost(b));
+            }
             assemble(b, config.harts());
             long firmwareEntry = firmware.map(f -> f instanceof BootImage.Elf e ? e.entry() : VirtBoard.DRAM_BASE)
                     .orElse(VirtBoard.DRAM_BASE);
             resetHarts(b, layout, firmwareEntry);
             return b.machine;
-        } catch (RuntimeException | Error e) {
+        } catch (MachineException | RuntimeException | Error e) {
             if (b.clint != null) {
                 b.clint.close();
             }
@@ -164,7 +190,7 @@ public final class VirtMachine implements AutoCloseable {
         List<InterruptLine> plicContexts = new ArrayList<>();
         List<InterruptLine> softwareLines = new ArrayList<>();
         List<InterruptLine> timerLines = new ArrayList<>();
-        long timerBit = b.builtinSbi ? Hart.MIP_STIP : Hart.MIP_MTIP;
+        long timerBit = b.bootMode == BootMode.BUILTIN_SBI ? Hart.MIP_STIP : Hart.MIP_MTIP;
         for (int h = 0; h < hartCount; h++) {
             Hart hart = new Hart(h, bus, clock);
             harts.add(hart);
@@ -205,23 +231,47 @@ public final class VirtMachine implements AutoCloseable {
 
     private static void resetHarts(Builder b, BootLayout layout, long firmwareEntry) {
         VirtMachine m = b.machine;
-        if (b.builtinSbi) {
-            BuiltinSbi sbi = new BuiltinSbi(m.new Platform(), b.lifecycle);
-            for (Hart hart : b.harts) {
-                hart.reset(layout.kernelEntry());
-                hart.setSupervisorCallHandler(sbi);
+        switch (b.bootMode) {
+            case BUILTIN_SBI -> {
+                BuiltinSbi sbi = new BuiltinSbi(m.new Platform(), b.lifecycle);
+                for (Hart hart : b.harts) {
+                    hart.reset(layout.kernelEntry());
+                    hart.setSupervisorCallHandler(sbi);
+                }
+                // Hart 0 boots the kernel; the others wait, stopped, for SBI HSM hart_start.
+                b.harts.getFirst().enterSupervisor(layout.kernelEntry(), 0, layout.deviceTree());
             }
-            // Hart 0 boots the kernel; the others wait, stopped, for SBI HSM hart_start.
-            b.harts.getFirst().enterSupervisor(layout.kernelEntry(), 0, layout.deviceTree());
-        } else {
-            // As QEMU's reset vector: every hart enters the firmware in M-mode with
-            // a0 = hartid, a1 = device tree, a2 = fw_dynamic_info.
-            for (Hart hart : b.harts) {
-                hart.reset(firmwareEntry);
-                hart.setRegister(10, hart.id());
-                hart.setRegister(11, layout.deviceTree());
-                hart.setRegister(12, layout.firmwareInfo().orElseThrow());
+            case FIRMWARE -> {
+                // As QEMU's reset vector: every hart enters the firmware in M-mode with
+                // a0 = hartid, a1 = device tree, a2 = fw_dynamic_info.
+                for (Hart hart : b.harts) {
+                    hart.reset(firmwareEntry);
+                    hart.setRegister(10, hart.id());
+                    hart.setRegister(11, layout.deviceTree());
+                    hart.setRegister(12, layout.firmwareInfo().orElseThrow());
+                }
             }
+            case BARE -> {
+                // As QEMU with -bios none: every hart starts at the program's entry in M-mode.
+                for (Hart hart : b.harts) {
+                    hart.reset(layout.kernelEntry());
+                    hart.setRegister(10, hart.id());
+                    hart.setRegister(11, layout.deviceTree());
+                }
+            }
+        }
+    }
+
+    /** What HTIF does to the machine; the machine exists by the time a hart polls. */
+    private record HtifHost(Builder b) implements Htif.Host {
+        @Override
+        public void console(byte[] data, int offset, int length) {
+            b.console.write(data, offset, length);
+        }
+
+        @Override
+        public void exit(ExitReason reason) {
+            b.machine.finish(reason);
         }
     }
 
@@ -233,6 +283,43 @@ public final class VirtMachine implements AutoCloseable {
     /** Where the boot images were placed. */
     public BootLayout bootLayout() {
         return layout;
+    }
+
+    /** How the harts were started. */
+    public BootMode bootMode() {
+        return bootMode;
+    }
+
+    /** Whether the program polls the host through HTIF (a bare ELF with a {@code tohost} symbol). */
+    public boolean hasHtif() {
+        return htif != null;
+    }
+
+    /** Whether the kernel ELF defines {@code begin_signature} and {@code end_signature}. */
+    public boolean hasSignature() {
+        return kernelSymbols.containsKey("begin_signature") && kernelSymbols.containsKey("end_signature");
+    }
+
+    /** {@link #writeSignature(Path, int)} with Spike's default of 16 bytes a line. */
+    public void writeSignature(Path file) throws MachineException {
+        writeSignature(file, Signature.DEFAULT_LINE_BYTES);
+    }
+
+    /**
+     * Writes the program's memory signature, {@code begin_signature} up to
+     * {@code end_signature}, to {@code file} in Spike's {@code +signature} format with
+     * {@code lineBytes} bytes a line (Spike's {@code +signature-granularity}): each line is
+     * those bytes as hex, highest address first; see {@link Signature}. Call it after
+     * {@link #run()} returned and before {@link #close()}.
+     */
+    public void writeSignature(Path file, int lineBytes) throws MachineException {
+        if (!hasSignature()) {
+            throw new MachineException("cannot write a signature: the kernel defines no begin_signature and end_signature symbols");
+        }
+        if (closed.get()) {
+            throw new MachineException("cannot write a signature: the machine is closed");
+        }
+        Signature.write(memory, kernelSymbols.get("begin_signature"), kernelSymbols.get("end_signature"), lineBytes, file);
     }
 
     /** Bytes typed by the user, for the guest's serial console; blocks while the console's input buffer is full. */
@@ -290,11 +377,16 @@ public final class VirtMachine implements AutoCloseable {
     private void hartLoop(Hart hart) {
         int id = hart.id();
         try {
+            long budget = htif != null ? HTIF_RUN_BUDGET : RUN_BUDGET;
             while (exit.get() == null) {
                 if (builtinSbi && !runnable(hart)) {
                     continue;
                 }
-                hart.run(RUN_BUDGET);
+                hart.run(budget);
+                if (htif != null) {
+                    // After every slice, so also before the hart parks in WFI.
+                    htif.poll();
+                }
                 if (builtinSbi && hart.privilege() == 3) {
                     // TODO: the CPU helper is adding Hart.machineTrapWithoutFirmware() and lastMachineTrapCause();
                     // once installed, test that instead of privilege() and put the mcause in the message.

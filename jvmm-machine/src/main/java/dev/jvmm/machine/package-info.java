@@ -3,8 +3,10 @@
  * from a {@link dev.jvmm.machine.MachineConfig} (RAM, harts, CLINT, PLIC, UART, RTC, test
  * finisher at the {@link dev.jvmm.machine.VirtBoard} addresses), writes the device tree
  * that describes exactly that ({@link dev.jvmm.machine.VirtDeviceTree}), loads the boot
- * images ({@code boot}), answers SBI calls when no firmware is given ({@code firmware}),
- * and runs the harts until an {@link dev.jvmm.machine.ExitReason}.
+ * images ({@code boot}), answers SBI calls when a Linux {@code Image} runs without firmware
+ * ({@code firmware}), serves bare ELF test programs through HTIF and writes their signature
+ * ({@code htif}; see {@link dev.jvmm.machine.BootMode}), and runs the harts until an
+ * {@link dev.jvmm.machine.ExitReason}.
  *
  * <h3>What it must not know</h3>
  * The command line and the network API: callers hand it a validated configuration and a

@@ -3,9 +3,12 @@ package dev.jvmm.machine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.jvmm.machine.boot.BootImage;
+import dev.jvmm.machine.boot.Segment;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,5 +65,70 @@ class MachineConfigTest {
         assertThat(config(Path.of("Image"), 64L << 20, 1).usesBuiltinSbi()).isTrue();
         assertThat(new MachineConfig(Path.of("Image"), Optional.empty(), "", 64L << 20,
                 Optional.of(Path.of("fw_jump.bin")), 1).usesBuiltinSbi()).isFalse();
+    }
+
+    @Test
+    void bootModeIsFirmwareWhenFirmwareIsGivenWhateverTheKernel() {
+        MachineConfig withFirmware = new MachineConfig(Path.of("k"), Optional.empty(), "", 64L << 20,
+                Optional.of(Path.of("fw_jump.bin")), 1);
+        assertThat(withFirmware.bootMode(new BootImage.Flat(new byte[64], 64))).isEqualTo(BootMode.FIRMWARE);
+        assertThat(withFirmware.bootMode(elfAt(0x8000_0000L))).isEqualTo(BootMode.FIRMWARE);
+    }
+
+    @Test
+    void withoutFirmwareAnElfRunsBareAndAnImageOnTheBuiltinSbi() {
+        MachineConfig noFirmware = config(Path.of("k"), 64L << 20, 1);
+        assertThat(noFirmware.bootMode(elfAt(0x8000_0000L))).isEqualTo(BootMode.BARE);
+        assertThat(noFirmware.bootMode(new BootImage.Flat(new byte[64], 64))).isEqualTo(BootMode.BUILTIN_SBI);
+    }
+
+    @Test
+    void createRefusesAMisalignedTohostInOneLine() throws Exception {
+        Path elf = TestPrograms.buildWithoutMailbox(dir, "misaligned", """
+                    .section .text.init, "ax"
+                    .globl _start
+                _start:
+                    j _start
+                    .data
+                    .balign 8
+                    .byte 0
+                    .globl tohost
+                tohost: .dword 0
+                """);
+        assertThatThrownBy(() -> VirtMachine.create(config(elf, 64L << 20, 1), new ByteArrayOutputStream()))
+                .isInstanceOf(MachineException.class)
+                .hasMessageContaining("tohost").hasMessageContaining("8-byte aligned").hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void createRefusesAKernelElfWithABrokenSymbolTableInOneLine() throws Exception {
+        Path source = TestPrograms.build(dir, "plain", """
+                    .section .text.init, "ax"
+                    .globl _start
+                _start:
+                    j _start
+                """);
+        byte[] bytes = Files.readAllBytes(source);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = b.getLong(0x28);
+        int shnum = Short.toUnsignedInt(b.getShort(0x3c));
+        boolean broken = false;
+        for (int i = 0; i < shnum; i++) {
+            int h = (int) (shoff + 64L * i);
+            if (b.getInt(h + 4) == 2) { // SHT_SYMTAB: point it far past the end of the file
+                b.putLong(h + 24, bytes.length + 4096L);
+                broken = true;
+            }
+        }
+        assertThat(broken).as("the program has a symbol table to break").isTrue();
+        Path elf = dir.resolve("broken.elf");
+        Files.write(elf, bytes);
+        assertThatThrownBy(() -> VirtMachine.create(config(elf, 64L << 20, 1), new ByteArrayOutputStream()))
+                .isInstanceOf(MachineException.class)
+                .hasMessageStartingWith("bad ELF section").hasMessageNotContaining("\n");
+    }
+
+    private static BootImage.Elf elfAt(long address) {
+        return new BootImage.Elf(List.of(new Segment(address, new byte[16], 16)), address);
     }
 }

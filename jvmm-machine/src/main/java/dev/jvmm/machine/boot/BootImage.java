@@ -1,6 +1,8 @@
 package dev.jvmm.machine.boot;
 
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 
 /** A kernel or firmware file, understood: either relocatable flat bytes or segments at fixed addresses. */
 public sealed interface BootImage {
@@ -17,13 +19,29 @@ public sealed interface BootImage {
         }
     }
 
-    /** An ELF64 RISC-V executable: PT_LOAD segments at their physical addresses, and the entry point. */
-    record Elf(List<Segment> segments, long entry) implements BootImage {
+    /**
+     * An ELF64 RISC-V executable: PT_LOAD segments at their physical addresses, the (physical)
+     * entry point, and the physical addresses of those symbols the board looks for
+     * ({@link ImageFiles#HOST_SYMBOLS}) that the file defines.
+     */
+    record Elf(List<Segment> segments, long entry, Map<String, Long> symbols) implements BootImage {
         public Elf {
             segments = List.copyOf(segments);
+            symbols = Map.copyOf(symbols);
             if (segments.isEmpty()) {
                 throw new IllegalArgumentException("an ELF image needs at least one segment");
             }
+        }
+
+        /** An ELF image without symbols. */
+        public Elf(List<Segment> segments, long entry) {
+            this(segments, entry, Map.of());
+        }
+
+        /** The physical address of symbol {@code name}, if the file defines it (and the board looked for it). */
+        public OptionalLong symbol(String name) {
+            Long value = symbols.get(name);
+            return value == null ? OptionalLong.empty() : OptionalLong.of(value);
         }
 
         public long low() {

@@ -9,7 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads kernel, firmware and initrd files and recognises what they are. Formats:
@@ -32,6 +35,11 @@ public final class ImageFiles {
     private static final int PT_LOAD = 1;
     private static final int ELF64_HEADER_SIZE = 64;
     private static final int ELF64_PHDR_SIZE = 56;
+    /**
+     * The symbols looked up in a kernel ELF: the HTIF mailbox of Spike-style test programs
+     * and the bounds of their result signature.
+     */
+    public static final Set<String> HOST_SYMBOLS = Set.of("tohost", "fromhost", "begin_signature", "end_signature");
     /** Anything larger is not a kernel this board could hold (and guards {@code image_size}). */
     static final long MAX_IMAGE_SIZE = 1L << 40;
 
@@ -50,7 +58,7 @@ public final class ImageFiles {
             throw new MachineException("firmware file is empty: " + file);
         }
         if (isElf(bytes)) {
-            return parseElf(bytes, file.toString(), "firmware");
+            return parseElf(bytes, file.toString(), "firmware", Set.of());
         }
         return new BootImage.Flat(bytes, bytes.length);
     }
@@ -62,7 +70,7 @@ public final class ImageFiles {
 
     static BootImage parseKernel(byte[] bytes, String name) throws MachineException {
         if (isElf(bytes)) {
-            return parseElf(bytes, name, "kernel");
+            return parseElf(bytes, name, "kernel", HOST_SYMBOLS);
         }
         if (isLinuxImage(bytes)) {
             return parseLinuxImage(bytes, name);
@@ -93,7 +101,12 @@ public final class ImageFiles {
         return regionEquals(b, 0, ELF_MAGIC);
     }
 
-    static BootImage.Elf parseElf(byte[] bytes, String name, String role) throws MachineException {
+    /**
+     * Loads the PT_LOAD segments and looks up the {@code wanted} symbols. A symbol's value is
+     * a virtual address; it is mapped to a physical one through the segment holding it (a
+     * symbol outside every segment keeps its value).
+     */
+    static BootImage.Elf parseElf(byte[] bytes, String name, String role, Set<String> wanted) throws MachineException {
         if (bytes.length < ELF64_HEADER_SIZE || bytes[4] != 2 || bytes[5] != 1) {
             throw new MachineException("not a RISC-V %s: %s (not a 64-bit little-endian ELF)".formatted(role, name));
         }
@@ -111,6 +124,7 @@ public final class ImageFiles {
             throw new MachineException("bad ELF program header table in " + name);
         }
         List<Segment> segments = new ArrayList<>();
+        List<long[]> virtualRanges = new ArrayList<>();
         long entryPhysical = -1;
         for (int i = 0; i < phnum; i++) {
             int p = (int) (phoff + (long) i * phentsize);
@@ -132,6 +146,7 @@ public final class ImageFiles {
                         .formatted(i, name, offset, filesz, memsz));
             }
             segments.add(new Segment(paddr, Arrays.copyOfRange(bytes, (int) offset, (int) (offset + filesz)), memsz));
+            virtualRanges.add(new long[] {vaddr, paddr, memsz});
             // The entry point is a virtual address; map it through the segment that holds it.
             if (entryPhysical == -1 && Long.compareUnsigned(entry - vaddr, memsz) < 0) {
                 entryPhysical = paddr + (entry - vaddr);
@@ -143,7 +158,26 @@ public final class ImageFiles {
         if (entryPhysical == -1) {
             throw new MachineException("ELF entry point 0x%x is outside every loaded segment of %s".formatted(entry, name));
         }
-        return new BootImage.Elf(segments, entryPhysical);
+        Map<String, Long> symbols = new HashMap<>();
+        for (Map.Entry<String, Long> e : ElfSymbols.find(bytes, name, wanted).entrySet()) {
+            symbols.put(e.getKey(), physical(e.getValue(), virtualRanges));
+        }
+        return new BootImage.Elf(segments, entryPhysical, symbols);
+    }
+
+    /** {@code ranges} holds {vaddr, paddr, memsz}; a symbol just past a segment (an end marker) maps with it. */
+    private static long physical(long virtual, List<long[]> ranges) {
+        for (long[] r : ranges) {
+            if (Long.compareUnsigned(virtual - r[0], r[2]) < 0) {
+                return r[1] + (virtual - r[0]);
+            }
+        }
+        for (long[] r : ranges) {
+            if (virtual - r[0] == r[2]) {
+                return r[1] + r[2];
+            }
+        }
+        return virtual;
     }
 
     private static boolean regionEquals(byte[] b, int offset, byte[] expected) {
