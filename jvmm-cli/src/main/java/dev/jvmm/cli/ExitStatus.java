@@ -26,9 +26,17 @@ sealed interface ExitStatus {
         return switch (reason) {
             case ExitReason.PowerOff p -> new Exit(0, Optional.empty());
             case ExitReason.Reboot r -> new Reboot();
-            case ExitReason.GuestFailure f -> new Exit(1, Optional.of(
+            case ExitReason.GuestFailure f -> new Exit(failureStatus(f.code()), Optional.of(
                     "jvmm: the guest reported a failure (code " + f.code() + ")"));
             case ExitReason.Stopped s -> new Exit(1, Optional.of("jvmm: " + s.message()));
         };
+    }
+
+    /**
+     * A test program's failing case number becomes the exit status, as on Spike and QEMU; a
+     * number that does not fit in a status byte (or 0, which would read as a pass) becomes 255.
+     */
+    static int failureStatus(int code) {
+        return code >= 1 && code <= 255 ? code : 255;
     }
 }

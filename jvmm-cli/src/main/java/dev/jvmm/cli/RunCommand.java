@@ -48,6 +48,14 @@ final class RunCommand implements Callable<Integer> {
             description = "M-mode firmware: the built-in SBI, or a file such as OpenSBI fw_jump.bin (default: ${DEFAULT-VALUE}).")
     String firmware;
 
+    @Option(names = "--signature", paramLabel = "FILE",
+            description = "After the run, write the memory between the program's begin_signature and end_signature symbols to FILE, as Spike's +signature= does.")
+    Path signature;
+
+    @Option(names = "--signature-granularity", paramLabel = "BYTES", defaultValue = "16",
+            description = "Bytes per line of the signature file (default: ${DEFAULT-VALUE}).")
+    int signatureGranularity;
+
     private final PrintStream err;
 
     RunCommand(PrintStream err) {
@@ -108,6 +116,9 @@ final class RunCommand implements Callable<Integer> {
                     current.set(machine);
                     reason = quit.get() ? new ExitReason.Stopped("terminated") : machine.run();
                     current.set(null);
+                    if (signature != null) {
+                        machine.writeSignature(signature, signatureGranularity);
+                    }
                 }
                 switch (ExitStatus.of(reason, quit.get())) {
                     case ExitStatus.Reboot r -> {

@@ -20,9 +20,17 @@ class ExitStatusTest {
     }
 
     @Test
-    void guestFailureExitsOneWithItsCode() {
+    void guestFailureExitsWithItsCodeAsTheStatus() {
         assertThat(ExitStatus.of(new ExitReason.GuestFailure(7), false))
-                .isEqualTo(new ExitStatus.Exit(1, Optional.of("jvmm: the guest reported a failure (code 7)")));
+                .isEqualTo(new ExitStatus.Exit(7, Optional.of("jvmm: the guest reported a failure (code 7)")));
+    }
+
+    @Test
+    void guestFailureCodesThatDoNotFitAStatusByteNeverReadAsPass() {
+        assertThat(ExitStatus.failureStatus(256)).isEqualTo(255);
+        assertThat(ExitStatus.failureStatus(0)).isEqualTo(255);
+        assertThat(ExitStatus.failureStatus(-3)).isEqualTo(255);
+        assertThat(ExitStatus.failureStatus(255)).isEqualTo(255);
     }
 
     @Test
