@@ -3,14 +3,16 @@ package dev.jvmm.cpu.riscv;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.InterruptLine;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One RV64GC hardware thread. STUB: the public API the board uses; the implementation
- * replaces the bodies.
+ * One RV64GC hardware thread: the public face of the interpreter, CSRs, MMU and PMP.
  *
  * <p>Threading: {@link #run(long)} and the register accessors are called only by the
  * hart's own thread (or while the hart is stopped); {@link #interruptPin(long)} lines,
- * {@link #wake()} and {@link #requestExit()} may be called from any thread.
+ * {@link #wake()}, {@link #postInterrupt(long)}, {@link #flushTlb()} and
+ * {@link #requestExit()} may be called from any thread. Requests from other threads take
+ * effect at the next instruction-block boundary (at most {@link #BLOCK} instructions).
  */
 public final class Hart {
 
@@ -21,60 +23,195 @@ public final class Hart {
     public static final long MIP_SEIP = 1L << 9;
     public static final long MIP_MEIP = 1L << 11;
 
+    /** Instructions between checks for interrupts and requests from other threads. */
+    static final int BLOCK = 256;
+
+    private final int hartId;
+    private final Fpu fpu = new Fpu();
+    private final Pmp pmp = new Pmp();
+    private final Csrs csrs;
+    private final Mmu mmu;
+    private final Traps traps;
+    private final FloatUnit floatUnit;
+    private final Interpreter interpreter;
+
+    private volatile boolean exitRequested;
+    private volatile boolean flushRequested;
+    private volatile boolean wakeRequested;
+    private volatile Thread waiter;
+    private long machineTrapsSeen;
+
     public Hart(int hartId, AddressSpace bus, Clock clock) {
-        throw new UnsupportedOperationException("stub");
+        this.hartId = hartId;
+        this.csrs = new Csrs(hartId, clock, fpu, pmp);
+        this.mmu = new Mmu(bus, csrs, pmp);
+        this.traps = new Traps(csrs);
+        csrs.attach(mmu, traps);
+        mmu.attach(traps);
+        this.floatUnit = new FloatUnit(fpu, csrs, mmu, traps);
+        this.interpreter = new Interpreter(this, csrs, mmu, traps, floatUnit);
+        reset(0);
     }
 
     public int id() {
-        throw new UnsupportedOperationException("stub");
+        return hartId;
     }
 
     /** Power-on reset: M-mode, {@code pc}, mstatus/misa at reset values, all other state cleared. */
     public void reset(long pc) {
-        throw new UnsupportedOperationException("stub");
+        csrs.reset();
+        interpreter.reset();
+        floatUnit.reset();
+        interpreter.pc = pc;
+        traps.lastMachineTrapCause = -1;
+        machineTrapsSeen = traps.machineTrapCount;
     }
 
     /**
      * Starts the hart in S-mode at {@code pc} with {@code a0}, {@code a1} set, as SBI firmware
-     * would hand over to a kernel: all delegable exceptions and the S-level interrupts
-     * delegated, counters enabled for S-mode, paging off.
+     * would hand over to a kernel: all delegable exceptions but ECALL from S/M and the S-level
+     * interrupts delegated, counters enabled for S-mode, one PMP entry opening all memory to
+     * S/U, paging off.
      */
     public void enterSupervisor(long pc, long a0, long a1) {
-        throw new UnsupportedOperationException("stub");
+        reset(pc);
+        csrs.medeleg = Csrs.MEDELEG_MASK & ~((1L << Traps.ECALL_FROM_S) | (1L << Traps.ECALL_FROM_M));
+        csrs.mideleg = Csrs.S_INTERRUPTS;
+        csrs.mcounteren = 7;
+        pmp.writeAddr(0, -1L);
+        pmp.writeCfg(0, Pmp.A_NAPOT | Pmp.R | Pmp.W | Pmp.X);
+        // As after firmware's MRET into S: MPP = U, MPIE = 1.
+        csrs.mstatus = Csrs.MSTATUS_XL_64 | Csrs.MSTATUS_MPIE;
+        csrs.satp = 0;
+        mmu.flushAll();
+        csrs.setPrivilege(Csrs.PRIV_S);
+        mmu.selectSets();
+        interpreter.x[10] = a0;
+        interpreter.x[11] = a1;
     }
 
     /**
      * Executes at most {@code budget} instructions; returns the number retired. Returns early
-     * when the hart executes WFI with no interrupt pending, or when {@link #requestExit()} was
-     * called.
+     * when the hart executes WFI with no interrupt pending, when {@link #requestExit()} was
+     * called, or when a trap enters M-mode while a {@link SupervisorCallHandler} stands in
+     * for firmware (see {@link #lastMachineTrapCause()}).
      */
     public long run(long budget) {
-        throw new UnsupportedOperationException("stub");
+        if (owner != Thread.currentThread()) {
+            owner = Thread.currentThread();
+        }
+        long startInstret = csrs.instret;
+        long attempted = 0;
+        Interpreter interp = interpreter;
+        while (attempted < budget) {
+            if (flushRequested) {
+                mmu.flushAll();
+                flushRequested = false;
+            }
+            long pending = csrs.pendingEnabled();
+            if (interp.waiting) {
+                if (pending == 0) {
+                    break;
+                }
+                interp.waiting = false;
+            }
+            if (pending != 0) {
+                int irq = traps.selectInterrupt(pending);
+                if (irq >= 0) {
+                    interp.takeInterrupt(irq);
+                }
+            }
+            if (exitRequested || machineTrapWithoutFirmware()) {
+                break;
+            }
+            attempted += interp.runBlock((int) Math.min(budget - attempted, BLOCK));
+            if (exitRequested || interp.waiting || machineTrapWithoutFirmware()) {
+                break;
+            }
+        }
+        exitRequested = false;
+        return csrs.instret - startInstret;
+    }
+
+    /**
+     * Whether a trap entered M-mode since the last {@link #reset} while a supervisor call
+     * handler was installed, i.e. with no M-mode firmware to handle it. {@link #run} returns
+     * as soon as that happens; the cause is {@link #lastMachineTrapCause()}.
+     */
+    public boolean machineTrapWithoutFirmware() {
+        return traps.machineTrapCount != machineTrapsSeen;
+    }
+
+    /** The mcause of the last trap into M-mode without firmware, or -1 if there was none. */
+    public long lastMachineTrapCause() {
+        return traps.lastMachineTrapCause;
     }
 
     /** Whether the hart is stopped in WFI waiting for an interrupt. */
     public boolean isWaitingForInterrupt() {
-        throw new UnsupportedOperationException("stub");
+        return interpreter.waiting;
     }
 
-    /** Parks the calling (hart) thread until an interrupt is pending, {@link #wake()}, or the timeout. */
+    /**
+     * Parks the calling (hart) thread until an interrupt is pending (in {@code mip & mie},
+     * regardless of global enables), {@link #wake()}, {@link #requestExit()}, or the timeout.
+     */
     public void awaitInterrupt(long timeoutNanos) throws InterruptedException {
-        throw new UnsupportedOperationException("stub");
+        waiter = Thread.currentThread();
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (!wakeRequested && !exitRequested && csrs.pendingEnabled() == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+            wakeRequested = false;
+        } finally {
+            waiter = null;
+        }
     }
 
     /** Unparks {@link #awaitInterrupt(long)}. */
     public void wake() {
-        throw new UnsupportedOperationException("stub");
+        wakeRequested = true;
+        unpark();
     }
 
-    /** Makes a running {@link #run(long)} return at the next instruction boundary. */
+    private void unpark() {
+        Thread t = waiter;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Makes a running {@link #run(long)} return at the next instruction-block boundary. */
     public void requestExit() {
-        throw new UnsupportedOperationException("stub");
+        exitRequested = true;
+        unpark();
+    }
+
+    private static void checkInterruptBit(long mipBit) {
+        if (Long.bitCount(mipBit) != 1 || (mipBit & Csrs.ALL_INTERRUPTS) == 0) {
+            throw new IllegalArgumentException("not an mip interrupt bit: 0x" + Long.toHexString(mipBit));
+        }
     }
 
     /** A level-triggered wire into one bit of {@code mip} (one of the {@code MIP_*} constants). */
     public InterruptLine interruptPin(long mipBit) {
-        throw new UnsupportedOperationException("stub");
+        checkInterruptBit(mipBit);
+        return level -> {
+            if (level) {
+                csrs.externalPending.getAndUpdate(v -> v | mipBit);
+                unpark();
+            } else {
+                csrs.externalPending.getAndUpdate(v -> v & ~mipBit);
+            }
+        };
     }
 
     /**
@@ -82,44 +219,108 @@ public final class Hart {
      * SBI), as M-mode firmware would; the guest may clear it. Safe from any thread; wakes WFI.
      */
     public void postInterrupt(long mipBit) {
-        throw new UnsupportedOperationException("stub");
+        checkInterruptBit(mipBit);
+        csrs.softwarePending.getAndUpdate(v -> v | mipBit);
+        unpark();
+    }
+
+    /**
+     * Clears a software-written bit of {@code mip} (e.g. STIP when the built-in SBI's timer is
+     * reprogrammed into the future). Safe from any thread.
+     */
+    public void clearInterrupt(long mipBit) {
+        checkInterruptBit(mipBit);
+        csrs.softwarePending.getAndUpdate(v -> v & ~mipBit);
     }
 
     /** Handles ECALL from S-mode in Java instead of trapping to M-mode (the built-in SBI); null to trap. */
     public void setSupervisorCallHandler(SupervisorCallHandler handler) {
-        throw new UnsupportedOperationException("stub");
+        interpreter.supervisorCallHandler = handler;
+        traps.firmwareless = handler != null;
     }
 
     public long register(int index) {
-        throw new UnsupportedOperationException("stub");
+        return interpreter.x[checkRegister(index)];
     }
 
     public void setRegister(int index, long value) {
-        throw new UnsupportedOperationException("stub");
+        if (checkRegister(index) != 0) {
+            interpreter.x[index] = value;
+        }
+    }
+
+    /** Raw bits of floating-point register {@code index} (single values NaN-boxed). */
+    public long fpRegister(int index) {
+        return floatUnit.f[checkRegister(index)];
+    }
+
+    public void setFpRegister(int index, long bits) {
+        floatUnit.f[checkRegister(index)] = bits;
+    }
+
+    private static int checkRegister(int index) {
+        if (index < 0 || index > 31) {
+            throw new IndexOutOfBoundsException("register " + index);
+        }
+        return index;
     }
 
     public long pc() {
-        throw new UnsupportedOperationException("stub");
+        return interpreter.pc;
     }
 
     public void setPc(long pc) {
-        throw new UnsupportedOperationException("stub");
+        interpreter.pc = pc;
     }
 
     /** Privilege level: 0 = U, 1 = S, 3 = M. */
     public int privilege() {
-        throw new UnsupportedOperationException("stub");
+        return csrs.priv;
     }
 
     /**
-     * Drops every cached translation (remote SFENCE.VMA / FENCE.I from the SBI). Safe from any
-     * thread: another hart's request takes effect before that hart's next instruction.
+     * Drops every cached translation and the cached code page (remote SFENCE.VMA / FENCE.I
+     * from the SBI). Safe from any thread: on the hart's own thread (or before it first runs)
+     * it takes effect at once; from another thread at the hart's next block boundary, which
+     * {@link #isTlbFlushPending()} lets a caller wait for.
      */
     public void flushTlb() {
-        throw new UnsupportedOperationException("stub");
+        Thread o = owner;
+        if (o == null || o == Thread.currentThread()) {
+            mmu.flushAll();
+            interpreter.invalidateCode();
+        } else {
+            flushRequested = true;
+        }
     }
 
+    /**
+     * Whether a {@link #flushTlb()} from another thread has not yet been carried out (it is
+     * carried out before the hart executes anything, so a hart stopped in WFI can be treated
+     * as flushed).
+     */
+    public boolean isTlbFlushPending() {
+        return flushRequested;
+    }
+
+    /** The thread that last ran this hart; requests from others are deferred to it. */
+    private volatile Thread owner;
+
     public long instructionsRetired() {
-        throw new UnsupportedOperationException("stub");
+        return csrs.instret;
+    }
+
+    // ---- package-private access for tests and the board's diagnostics ----
+
+    Csrs csrs() {
+        return csrs;
+    }
+
+    Mmu mmu() {
+        return mmu;
+    }
+
+    Fpu fpu() {
+        return fpu;
     }
 }

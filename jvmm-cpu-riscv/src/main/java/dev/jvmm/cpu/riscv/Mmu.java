@@ -1,0 +1,480 @@
+package dev.jvmm.cpu.riscv;
+
+import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.MmioRegion;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Virtual-to-physical translation (bare, Sv39, Sv48) and every guest memory access.
+ *
+ * <p>Three direct-mapped TLBs (fetch, load, store) map a virtual page number to an offset
+ * into the RAM segment, so a hit costs one compare and one add. There is one set of TLBs per
+ * effective privilege (U, S, M); a privilege change only switches sets. Entries are filled
+ * only for RAM pages that the page tables and PMP fully allow for that kind of access (store
+ * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
+ * cached. Misaligned accesses that cross a page translate both pages before touching memory.
+ */
+final class Mmu {
+
+    static final int FETCH = 0;
+    static final int LOAD = 1;
+    static final int STORE = 2;
+
+    static final int TLB_BITS = 8;
+    static final int TLB_SIZE = 1 << TLB_BITS;
+    static final int TLB_MASK = TLB_SIZE - 1;
+
+    private static final long PTE_V = 1;
+    private static final long PTE_R = 2;
+    private static final long PTE_W = 4;
+    private static final long PTE_X = 8;
+    private static final long PTE_U = 16;
+    private static final long PTE_A = 64;
+    private static final long PTE_D = 128;
+
+    private static final int[] PAGE_FAULT = {
+        Traps.INSTRUCTION_PAGE_FAULT, Traps.LOAD_PAGE_FAULT, Traps.STORE_PAGE_FAULT
+    };
+    private static final int[] ACCESS_FAULT = {
+        Traps.INSTRUCTION_ACCESS_FAULT, Traps.LOAD_ACCESS_FAULT, Traps.STORE_ACCESS_FAULT
+    };
+    private static final int[] PMP_NEED = {Pmp.X, Pmp.R, Pmp.W};
+
+    /** One privilege level's TLBs. */
+    private static final class Tlb {
+        final long[][] tag = new long[3][TLB_SIZE];
+        final long[][] add = new long[3][TLB_SIZE];
+        /** Whether S-mode entries for U pages (allowed by SUM) are cached. */
+        boolean hasUserPages;
+        /** Whether some entry came from a superpage (so one address may cover several entries). */
+        boolean hasSuperpages;
+
+        Tlb() {
+            flush();
+        }
+
+        void flush() {
+            for (long[] t : tag) {
+                Arrays.fill(t, -1L);
+            }
+            hasUserPages = false;
+            hasSuperpages = false;
+        }
+
+        /** Drops the entries for the 4 KiB page of {@code va}, or everything if superpages are cached. */
+        void flushPage(long va) {
+            if (hasSuperpages) {
+                flush();
+                return;
+            }
+            int i = (int) (va >>> 12) & TLB_MASK;
+            for (long[] t : tag) {
+                if (t[i] == (va >>> 12)) {
+                    t[i] = -1L;
+                }
+            }
+        }
+    }
+
+    private final AddressSpace bus;
+    private final GuestMemory ram;
+    final MemorySegment segment;
+    private final long ramBase;
+    private final long ramSize;
+    private final Csrs csrs;
+    private final Pmp pmp;
+    private Traps traps;
+
+    private final Tlb[] sets = {new Tlb(), new Tlb(), null, new Tlb()};
+
+    // Current arrays (switched with privilege/MPRV): the interpreter's fast path reads these.
+    long[] fetchTag;
+    long[] fetchAdd;
+    long[] loadTag;
+    long[] loadAdd;
+    long[] storeTag;
+    long[] storeAdd;
+    private Tlb dataSet;
+
+    /** Bumped whenever fetch translations may have changed, so cached code pages are dropped. */
+    int fetchEpoch;
+
+    Mmu(AddressSpace bus, Csrs csrs, Pmp pmp) {
+        this.bus = bus;
+        this.ram = bus.ram();
+        this.segment = ram.segment();
+        this.ramBase = ram.base();
+        this.ramSize = ram.size();
+        this.csrs = csrs;
+        this.pmp = pmp;
+    }
+
+    void attach(Traps traps) {
+        this.traps = traps;
+    }
+
+    GuestMemory ram() {
+        return ram;
+    }
+
+    // ---- TLB management ----
+
+    void flushAll() {
+        for (Tlb t : sets) {
+            if (t != null) {
+                t.flush();
+            }
+        }
+        fetchEpoch++;
+    }
+
+    /** SFENCE.VMA with an address: drops that page's translations in every privilege's set. */
+    void flushPage(long va) {
+        for (Tlb t : sets) {
+            if (t != null) {
+                t.flushPage(va);
+            }
+        }
+        fetchEpoch++;
+    }
+
+    private int dataPrivilege() {
+        int p = csrs.priv;
+        if (p == Csrs.PRIV_M && (csrs.mstatus & Csrs.MSTATUS_MPRV) != 0) {
+            return (int) ((csrs.mstatus & Csrs.MSTATUS_MPP) >>> Csrs.MSTATUS_MPP_SHIFT);
+        }
+        return p;
+    }
+
+    /** Points the fast-path arrays at the sets for the current effective privileges. */
+    void selectSets() {
+        Tlb f = sets[csrs.priv];
+        fetchTag = f.tag[FETCH];
+        fetchAdd = f.add[FETCH];
+        Tlb d = sets[dataPrivilege()];
+        dataSet = d;
+        loadTag = d.tag[LOAD];
+        loadAdd = d.add[LOAD];
+        storeTag = d.tag[STORE];
+        storeAdd = d.add[STORE];
+        fetchEpoch++;
+    }
+
+    void onStatusChange(long old, long now) {
+        long changed = old ^ now;
+        if ((changed & (Csrs.MSTATUS_MPRV | Csrs.MSTATUS_MPP)) != 0) {
+            selectSets();
+        }
+        if ((changed & Csrs.MSTATUS_MXR) != 0) {
+            sets[Csrs.PRIV_S].flush();
+            sets[Csrs.PRIV_U].flush();
+        }
+        // SUM 0 -> 1 only allows more, so nothing cached is wrong; 1 -> 0 must drop U pages.
+        if ((changed & Csrs.MSTATUS_SUM) != 0 && (now & Csrs.MSTATUS_SUM) == 0 && sets[Csrs.PRIV_S].hasUserPages) {
+            sets[Csrs.PRIV_S].flush();
+        }
+    }
+
+    // ---- fast paths ----
+
+    long load64(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+            return segment.get(GuestMemory.LONG, va + loadAdd[i]);
+        }
+        return loadSlow(va, 8);
+    }
+
+    int load32(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+            return segment.get(GuestMemory.INT, va + loadAdd[i]);
+        }
+        return (int) loadSlow(va, 4);
+    }
+
+    short load16(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+            return segment.get(GuestMemory.SHORT, va + loadAdd[i]);
+        }
+        return (short) loadSlow(va, 2);
+    }
+
+    byte load8(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (loadTag[i] == (va >>> 12)) {
+            return segment.get(ValueLayout.JAVA_BYTE, va + loadAdd[i]);
+        }
+        return (byte) loadSlow(va, 1);
+    }
+
+    void store64(long va, long value) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+            segment.set(GuestMemory.LONG, va + storeAdd[i], value);
+            return;
+        }
+        storeSlow(va, 8, value);
+    }
+
+    void store32(long va, int value) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+            segment.set(GuestMemory.INT, va + storeAdd[i], value);
+            return;
+        }
+        storeSlow(va, 4, value);
+    }
+
+    void store16(long va, short value) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+            segment.set(GuestMemory.SHORT, va + storeAdd[i], value);
+            return;
+        }
+        storeSlow(va, 2, value);
+    }
+
+    void store8(long va, byte value) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (storeTag[i] == (va >>> 12)) {
+            segment.set(ValueLayout.JAVA_BYTE, va + storeAdd[i], value);
+            return;
+        }
+        storeSlow(va, 1, value);
+    }
+
+    // ---- slow paths ----
+
+    /** Zero-extended value of a load of {@code size} bytes at {@code va}. */
+    long loadSlow(long va, int size) {
+        if ((va & 0xfff) + size > GuestMemory.PAGE_SIZE) {
+            // Crosses a page: translate both halves first so a fault is precise.
+            int first = (int) (GuestMemory.PAGE_SIZE - (va & 0xfff));
+            long pa1 = translate(va, LOAD, first);
+            long pa2 = translate(va + first, LOAD, size - first);
+            long v = 0;
+            for (int b = size - 1; b >= 0; b--) {
+                long pa = b < first ? pa1 + b : pa2 + (b - first);
+                v = (v << 8) | (physicalRead(pa, 1, va, LOAD) & 0xff);
+            }
+            return v;
+        }
+        long pa = translate(va, LOAD, size);
+        return physicalRead(pa, size, va, LOAD);
+    }
+
+    void storeSlow(long va, int size, long value) {
+        if ((va & 0xfff) + size > GuestMemory.PAGE_SIZE) {
+            int first = (int) (GuestMemory.PAGE_SIZE - (va & 0xfff));
+            long pa1 = translate(va, STORE, first);
+            long pa2 = translate(va + first, STORE, size - first);
+            for (int b = 0; b < size; b++) {
+                long pa = b < first ? pa1 + b : pa2 + (b - first);
+                physicalWrite(pa, 1, value >>> (8 * b), va);
+            }
+            return;
+        }
+        long pa = translate(va, STORE, size);
+        physicalWrite(pa, size, value, va);
+    }
+
+    private long physicalRead(long pa, int size, long va, int type) {
+        if (ram.contains(pa, size)) {
+            long off = pa - ramBase;
+            return switch (size) {
+                case 1 -> segment.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
+                case 2 -> segment.get(GuestMemory.SHORT, off) & 0xffffL;
+                case 4 -> segment.get(GuestMemory.INT, off) & 0xffffffffL;
+                default -> segment.get(GuestMemory.LONG, off);
+            };
+        }
+        MmioRegion region = bus.findMmio(pa, size);
+        if (region == null || type == FETCH) {
+            throw traps.raise(ACCESS_FAULT[type], va);
+        }
+        long v;
+        try {
+            v = region.device().read(pa - region.base(), size);
+        } catch (RuntimeException e) {
+            throw traps.raise(ACCESS_FAULT[type], va);
+        }
+        return size == 8 ? v : v & ((1L << (8 * size)) - 1);
+    }
+
+    private void physicalWrite(long pa, int size, long value, long va) {
+        if (ram.contains(pa, size)) {
+            long off = pa - ramBase;
+            switch (size) {
+                case 1 -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) value);
+                case 2 -> segment.set(GuestMemory.SHORT, off, (short) value);
+                case 4 -> segment.set(GuestMemory.INT, off, (int) value);
+                default -> segment.set(GuestMemory.LONG, off, value);
+            }
+            return;
+        }
+        MmioRegion region = bus.findMmio(pa, size);
+        if (region == null) {
+            throw traps.raise(Traps.STORE_ACCESS_FAULT, va);
+        }
+        try {
+            region.device().write(pa - region.base(), size, size == 8 ? value : value & ((1L << (8 * size)) - 1));
+        } catch (RuntimeException e) {
+            throw traps.raise(Traps.STORE_ACCESS_FAULT, va);
+        }
+    }
+
+    /**
+     * The segment offset of the 4 KiB RAM code page holding {@code va} minus the page's
+     * virtual address, i.e. {@code offset = va + result}; raises fetch faults. The fetch TLB
+     * is filled as a side effect when the whole page may be cached.
+     */
+    long fetchPageAdd(long va) {
+        int i = (int) (va >>> 12) & TLB_MASK;
+        if (fetchTag[i] == (va >>> 12)) {
+            return fetchAdd[i];
+        }
+        long pa = translate(va, FETCH, 2);
+        if (!ram.contains(pa, 2)) {
+            throw traps.raise(Traps.INSTRUCTION_ACCESS_FAULT, va);
+        }
+        if (fetchTag[i] == (va >>> 12)) {
+            return fetchAdd[i];
+        }
+        return Long.MIN_VALUE; // not cacheable: caller must fetch through fetchParcel
+    }
+
+    /** A 16-bit instruction parcel at {@code va}, through the slow path. */
+    int fetchParcel(long va) {
+        long pa = translate(va, FETCH, 2);
+        if (!ram.contains(pa, 2)) {
+            throw traps.raise(Traps.INSTRUCTION_ACCESS_FAULT, va);
+        }
+        return segment.get(GuestMemory.SHORT, pa - ramBase) & 0xffff;
+    }
+
+    /** The physical address for an AMO/LR/SC, which must be naturally aligned and in RAM. */
+    long translateAtomic(long va, int size, boolean store) {
+        if ((va & (size - 1)) != 0) {
+            throw traps.raise(store ? Traps.STORE_MISALIGNED : Traps.LOAD_MISALIGNED, va);
+        }
+        int type = store ? STORE : LOAD;
+        long pa = translate(va, type, size);
+        if (!ram.contains(pa, size)) {
+            throw traps.raise(ACCESS_FAULT[type], va);
+        }
+        return pa;
+    }
+
+    // ---- translation ----
+
+    /**
+     * Translates {@code va} for an access of {@code size} bytes (within one page) and checks
+     * PMP for it; fills the TLB for that access type when the whole page may be cached.
+     */
+    long translate(long va, int type, int size) {
+        int priv = type == FETCH ? csrs.priv : dataPrivilege();
+        long satp = csrs.satp;
+        long mode = satp >>> Csrs.SATP_MODE_SHIFT;
+        long pa;
+        boolean userPage = false;
+        if (priv == Csrs.PRIV_M || mode == Csrs.SATP_MODE_BARE) {
+            pa = va;
+            walkLevel = 0;
+        } else {
+            long pte = walk(va, type, priv, satp, mode);
+            userPage = (pte & PTE_U) != 0;
+            pa = walkPa;
+        }
+        int need = PMP_NEED[type];
+        if (!pmp.allows(pa, size, need, priv)) {
+            throw traps.raise(ACCESS_FAULT[type], va);
+        }
+        long page = pa & ~0xfffL;
+        if (ram.contains(page, GuestMemory.PAGE_SIZE) && pmp.allows(page, GuestMemory.PAGE_SIZE, need, priv)) {
+            Tlb set = type == FETCH ? sets[priv] : dataSet;
+            int i = (int) (va >>> 12) & TLB_MASK;
+            set.tag[type][i] = va >>> 12;
+            set.add[type][i] = (page - ramBase) - (va & ~0xfffL);
+            if (userPage && priv == Csrs.PRIV_S) {
+                set.hasUserPages = true;
+            }
+            if (walkLevel > 0) {
+                set.hasSuperpages = true;
+            }
+        }
+        return pa;
+    }
+
+    /** The physical address and leaf level found by the last {@link #walk}. */
+    private long walkPa;
+    private int walkLevel;
+
+    /** Walks the page tables; returns the leaf PTE (after A/D update) and sets {@link #walkPa}. */
+    private long walk(long va, int type, int priv, long satp, long mode) {
+        int levels = mode == Csrs.SATP_MODE_SV39 ? 3 : 4;
+        int vaBits = 12 + 9 * levels;
+        if (((va << (64 - vaBits)) >> (64 - vaBits)) != va) {
+            throw traps.raise(PAGE_FAULT[type], va);
+        }
+        while (true) {
+            long table = (satp & Csrs.SATP_PPN_MASK) << 12;
+            for (int level = levels - 1; level >= 0; level--) {
+                long pteAddr = table + (((va >>> (12 + 9 * level)) & 0x1ff) << 3);
+                if (!ram.contains(pteAddr, 8) || !pmp.allows(pteAddr, 8, Pmp.R, Csrs.PRIV_S)) {
+                    throw traps.raise(ACCESS_FAULT[type], va);
+                }
+                long pte = ram.atomicReadLong(pteAddr);
+                if ((pte & PTE_V) == 0 || (pte & (PTE_R | PTE_W)) == PTE_W || (pte >>> 54) != 0) {
+                    throw traps.raise(PAGE_FAULT[type], va);
+                }
+                long ppn = (pte >>> 10) & ((1L << 44) - 1);
+                if ((pte & (PTE_R | PTE_X)) == 0) {
+                    if (level == 0 || (pte & (PTE_A | PTE_D | PTE_U)) != 0) {
+                        throw traps.raise(PAGE_FAULT[type], va);
+                    }
+                    table = ppn << 12;
+                    continue;
+                }
+                checkLeafPermissions(pte, va, type, priv);
+                long superMask = (1L << (9 * level)) - 1;
+                if ((ppn & superMask) != 0) {
+                    throw traps.raise(PAGE_FAULT[type], va); // misaligned superpage
+                }
+                long wanted = pte | PTE_A | (type == STORE ? PTE_D : 0);
+                if (wanted != pte) {
+                    if (ram.atomicCompareExchangeLong(pteAddr, pte, wanted) != pte) {
+                        break; // PTE changed under us: walk again
+                    }
+                    pte = wanted;
+                }
+                long pageOffsetMask = (1L << (12 + 9 * level)) - 1;
+                walkPa = ((ppn << 12) & ~pageOffsetMask) | (va & pageOffsetMask);
+                walkLevel = level;
+                return pte;
+            }
+        }
+    }
+
+    private void checkLeafPermissions(long pte, long va, int type, int priv) {
+        boolean user = (pte & PTE_U) != 0;
+        if (priv == Csrs.PRIV_U && !user) {
+            throw traps.raise(PAGE_FAULT[type], va);
+        }
+        if (priv == Csrs.PRIV_S && user && (type == FETCH || (csrs.mstatus & Csrs.MSTATUS_SUM) == 0)) {
+            throw traps.raise(PAGE_FAULT[type], va);
+        }
+        boolean ok = switch (type) {
+            case FETCH -> (pte & PTE_X) != 0;
+            case LOAD -> (pte & PTE_R) != 0 || ((csrs.mstatus & Csrs.MSTATUS_MXR) != 0 && (pte & PTE_X) != 0);
+            default -> (pte & PTE_W) != 0;
+        };
+        if (!ok) {
+            throw traps.raise(PAGE_FAULT[type], va);
+        }
+    }
+}

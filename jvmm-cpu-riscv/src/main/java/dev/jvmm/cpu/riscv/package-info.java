@@ -1,0 +1,21 @@
+/**
+ * The RV64GC hart: {@link dev.jvmm.cpu.riscv.Hart} and the pieces behind it.
+ *
+ * <h3>Shape</h3>
+ * {@code Decoder} is pure (fields, compressed expansion). {@code Interpreter} is the hot
+ * loop over RV64IMA, Zicsr, Zifencei and the privileged instructions; {@code FloatUnit}
+ * executes F/D with NaN-boxing and FS tracking and calls {@link dev.jvmm.cpu.riscv.Fpu} for
+ * IEEE arithmetic. {@code Csrs} holds the CSRs and the privilege level, {@code Traps} the
+ * cause codes and the single trap-entry path, {@code Mmu} translation (Sv39/Sv48), the TLBs
+ * and all guest memory accesses, {@code Pmp} physical memory protection.
+ *
+ * <h3>What it must not know</h3>
+ * Devices, boards and files: physical accesses go to {@link dev.jvmm.memory.GuestMemory} or
+ * an {@link dev.jvmm.memory.MmioDevice} found on the {@link dev.jvmm.memory.AddressSpace};
+ * interrupts arrive as {@link dev.jvmm.memory.InterruptLine}s into {@code mip}.
+ *
+ * <h3>Guest input is hostile</h3>
+ * Every guest address becomes either a checked RAM access, an MMIO dispatch or an
+ * architectural access fault; nothing the guest does throws out of {@code Hart.run}.
+ */
+package dev.jvmm.cpu.riscv;
