@@ -1,0 +1,212 @@
+package dev.jvmm.conformance.diff;
+
+import dev.jvmm.conformance.diff.BatchSource.Entry;
+import dev.jvmm.machine.ExitReason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds batches of random programs, runs each batch on QEMU (the reference) and on jvmm, and
+ * compares the printed states program by program. A divergence can then be narrowed to the first
+ * unit that makes the states differ by running prefixes of the program (several per boot).
+ */
+final class DiffHarness {
+
+    static final long QEMU_TIMEOUT_SECONDS = 60;
+    static final long JVMM_TIMEOUT_SECONDS = 120;
+    private static final List<String> RUNTIME_FILES = List.of("runtime.S", "diff.h", "link.ld");
+    /** Prefixes tried per boot while narrowing a divergence. */
+    private static final int PROBES_PER_ROUND = 7;
+
+    /** Both sides' output for one batch. */
+    record BatchRun(List<Entry> entries, String qemuConsole, StateDump qemu, String jvmmConsole, StateDump jvmm,
+                    ExitReason jvmmExit) { }
+
+    private final Path dir;
+    private final Path sources;
+    private final Path divergences;
+    private final Path kernel;
+    private int batches;
+
+    /** Works under {@code dir} (sources, ELFs, and divergences/ with reproducers). Fails loudly without gcc or QEMU. */
+    DiffHarness(Path dir) throws Exception {
+        if (!ConformanceHelpers.gccAvailable()) {
+            throw new IllegalStateException("riscv64-linux-gnu-gcc not found: install Debian's gcc-riscv64-linux-gnu "
+                    + "(the differential programs are built at test time)");
+        }
+        if (!ConformanceHelpers.qemuAvailable()) {
+            throw new IllegalStateException("qemu-system-riscv64 not found: install Debian's qemu-system-misc "
+                    + "(QEMU is the reference the differential tests compare jvmm against)");
+        }
+        this.dir = dir;
+        this.sources = dir.resolve("src");
+        this.divergences = dir.resolve("divergences");
+        copyRuntime(sources);
+        this.kernel = ConformanceHelpers.writePlaceholderKernel(dir);
+    }
+
+    private static void copyRuntime(Path to) {
+        try {
+            Files.createDirectories(to);
+            for (String f : RUNTIME_FILES) {
+                try (InputStream in = DiffHarness.class.getResourceAsStream("/diff/" + f)) {
+                    if (in == null) {
+                        throw new IllegalStateException("missing test resource diff/" + f);
+                    }
+                    Files.write(to.resolve(f), in.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Builds the batch; returns its ELF. */
+    Path build(String name, List<Entry> entries) throws Exception {
+        Files.writeString(sources.resolve(name + ".S"), BatchSource.render(entries));
+        return ConformanceHelpers.build(sources, name, dir.resolve("elf"));
+    }
+
+    /** Runs the batch on QEMU only; fails if QEMU does not finish with every program's state. */
+    String runQemu(String name, List<Entry> entries) throws Exception {
+        Path elf = build(name, entries);
+        return qemu(elf, entries);
+    }
+
+    private String qemu(Path elf, List<Entry> entries) throws Exception {
+        ConformanceHelpers.QemuOutcome q = ConformanceHelpers.runQemu(elf, QEMU_TIMEOUT_SECONDS);
+        StateDump dump = StateDump.parse(q.console());
+        boolean complete = dump.programs().size() == entries.size()
+                && dump.programs().values().stream().allMatch(StateDump.ProgramState::complete);
+        if (q.timedOut() || q.exitStatus() != 0 || !complete || !q.console().contains("DONE")) {
+            String tail = q.console().length() > 2000 ? q.console().substring(q.console().length() - 2000) : q.console();
+            throw new IllegalStateException("the generated batch %s (seeds %s) did not run to completion on QEMU "
+                    .formatted(elf, seeds(entries)) + "(exit %d, timed out %b): the generator produced a bad program; "
+                    .formatted(q.exitStatus(), q.timedOut()) + "console tail:\n" + tail);
+        }
+        return q.console();
+    }
+
+    /** Builds the batch and runs it on both QEMU and jvmm. */
+    BatchRun run(String name, List<Entry> entries) throws Exception {
+        Path elf = build(name, entries);
+        String qemuConsole = qemu(elf, entries);
+        ConformanceHelpers.JvmmOutcome j = ConformanceHelpers.runJvmm(elf, kernel, JVMM_TIMEOUT_SECONDS);
+        return new BatchRun(entries, qemuConsole, StateDump.parse(qemuConsole), j.console(),
+                StateDump.parse(j.console()), j.reason());
+    }
+
+    /** The batch's divergences (not yet narrowed), each with its reproducer written. */
+    List<Divergence> compare(BatchRun run) throws IOException {
+        List<Divergence> out = new ArrayList<>();
+        Optional<String> exit = run.jvmmExit() instanceof ExitReason.PowerOff
+                ? Optional.empty() : Optional.of(String.valueOf(run.jvmmExit()));
+        for (int k = 0; k < run.entries().size(); k++) {
+            Optional<StateDump.Difference> d = difference(run, k);
+            if (d.isPresent()) {
+                RandomProgram p = run.entries().get(k).program();
+                Path repro = writeReproducer("seed-" + p.seed(), List.of(Entry.whole(p)));
+                Divergence div = new Divergence(p.seed(), k, p.units().size(), d.get(), exit, Optional.empty(), repro);
+                int unit = traceUnit(d.get().name());
+                if (unit >= 0 && unit < p.units().size()) {
+                    // the trace already names the earliest unit whose result differs
+                    Path prefixRepro = writeReproducer("seed-" + p.seed() + "-prefix" + (unit + 1),
+                            List.of(new Entry(p, unit + 1)));
+                    div = div.withCulprit(new Divergence.Culprit(unit, describeUnit(p, unit), d.get(), prefixRepro));
+                }
+                out.add(div);
+            }
+        }
+        return out;
+    }
+
+    /** The unit index of a trace line's name ("u001f" is 31), or -1. */
+    static int traceUnit(String name) {
+        if (name.length() == 5 && name.charAt(0) == 'u') {
+            try {
+                return Integer.parseInt(name.substring(1), 16);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static Optional<StateDump.Difference> difference(BatchRun run, int k) {
+        return StateDump.firstDifference(run.qemu().programs().get(k), run.jvmm().programs().get(k));
+    }
+
+    /**
+     * Finds the shortest prefix of the divergent program that still diverges, by running up to
+     * {@value #PROBES_PER_ROUND} prefixes per boot; its last unit is the culprit.
+     */
+    Divergence locate(Divergence d, RandomProgram p) throws Exception {
+        if (d.culprit().isPresent()) {
+            return d;
+        }
+        int good = -1;                        // longest prefix known to agree (-1: none tried)
+        int bad = p.units().size();           // shortest prefix known to diverge
+        StateDump.Difference badDifference = d.difference();
+        while (bad - good > 1) {
+            int lo = good + 1;
+            int hi = bad - 1;
+            List<Integer> probes = new ArrayList<>();
+            int span = hi - lo + 1;
+            for (int j = 0; j < Math.min(PROBES_PER_ROUND, span); j++) {
+                int probe = lo + (int) ((long) span * j / Math.min(PROBES_PER_ROUND, span));
+                if (probes.isEmpty() || probes.getLast() != probe) {
+                    probes.add(probe);
+                }
+            }
+            List<Entry> entries = probes.stream().map(n -> new Entry(p, n)).toList();
+            BatchRun r = run("bisect-" + p.seed() + "-" + (batches++), entries);
+            int firstBad = -1;
+            for (int j = 0; j < probes.size(); j++) {
+                Optional<StateDump.Difference> diff = difference(r, j);
+                if (diff.isPresent()) {
+                    firstBad = j;
+                    bad = probes.get(j);
+                    badDifference = diff.get();
+                    break;
+                }
+                good = probes.get(j);
+            }
+            if (firstBad < 0) {
+                // every probe agreed: the culprit lies between the last probe and bad
+                good = probes.getLast();
+            }
+        }
+        int unit = bad - 1;
+        String instruction = unit < 0 ? "(set-up)" : describeUnit(p, unit);
+        Path repro = writeReproducer("seed-" + p.seed() + "-prefix" + bad, List.of(new Entry(p, bad)));
+        return d.withCulprit(new Divergence.Culprit(unit, instruction, badDifference, repro));
+    }
+
+    private static String describeUnit(RandomProgram p, int unit) {
+        Unit u = p.units().get(unit);
+        String label = BatchSource.label(0, unit);
+        String lines = String.join("; ", u.lines().stream().filter(l -> !l.startsWith(".option")).toList())
+                .replace(Unit.TARGET, "(later unit " + u.target() + ")");
+        return "`" + u.summary().replace(Unit.TARGET, "(later unit " + u.target() + ")") + "` [label " + label
+                + ", lines: " + lines + "]";
+    }
+
+    /** Writes a stand-alone reproducer (.S plus the runtime files next to it); returns the .S. */
+    Path writeReproducer(String name, List<Entry> entries) throws IOException {
+        copyRuntime(divergences);
+        Path file = divergences.resolve(name + ".S");
+        Files.writeString(file, BatchSource.render(entries));
+        return file;
+    }
+
+    static String seeds(List<Entry> entries) {
+        return entries.stream().map(e -> e.program().seed() + (e.prefix() < e.program().units().size()
+                ? "[:" + e.prefix() + "]" : "")).distinct().toList().toString();
+    }
+}

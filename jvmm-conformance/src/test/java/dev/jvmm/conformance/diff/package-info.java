@@ -1,0 +1,13 @@
+/**
+ * Differential testing of jvmm's CPU against QEMU: {@link dev.jvmm.conformance.diff.ProgramGenerator}
+ * turns a seed into a random but valid RV64GC program; {@link dev.jvmm.conformance.diff.BatchSource}
+ * puts several such programs into one bare-metal ELF (runtime in src/test/resources/diff: trap
+ * handler that logs mcause/mtval/mepc and skips the instruction, state dump over UART0, test
+ * finisher); {@link dev.jvmm.conformance.diff.DiffHarness} runs it on QEMU and on jvmm, compares the
+ * printed states and narrows a divergence to its first diverging instruction by running prefixes.
+ *
+ * <p>{@code DiffTest} is the small fixed budget of the normal build; {@code DiffLongRunTest} is the
+ * long mode ({@code -Ddiff.count=N -Ddiff.seed=START -Ddiff.length=L [-Ddiff.batch=B -Ddiff.locate=K]}).
+ * Reproducers of divergences go to target/diff/divergences/ (a .S plus runtime.S, diff.h, link.ld).
+ */
+package dev.jvmm.conformance.diff;
