@@ -26,7 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Deviation from a real 16550A:</b> "clear receive FIFO" (FCR bit 1, also implied by
  * toggling FCR bit 0) does not discard host input. Linux clears the FIFO when it opens the port,
  * which on real hardware would eat the start of input piped into jvmm before the guest was ready
- * for it. The clear only drops bytes the guest itself sent through loopback mode.
+ * for it. The clear only drops bytes the guest itself sent through loopback mode. Linux also
+ * reads RBR blindly right after that clear, to reset the chip's interrupt state, so after a
+ * clear host input is held back until the driver shows it is done resetting: it enables the
+ * received-data interrupt or transmits a byte (a polling driver such as U-Boot's prints before
+ * it reads).
  *
  * <p>In loopback mode (MCR bit 4) transmitted bytes go to a 16-byte loopback receive FIFO
  * (1 byte when FIFOs are disabled; further bytes set LSR.OE and are lost, as on the chip), host
@@ -115,6 +119,8 @@ public final class Uart16550 implements MmioDevice {
     private int lineErrors;
     private int msr = MSR_CONNECTED_TERMINAL;
     private boolean thrEmptyPending;
+    /** Host input is hidden from the guest after it cleared the receive FIFO; see the class doc. */
+    private boolean hostInputHeld;
     private boolean outputBroken;
     private boolean irqLevel;
 
@@ -227,7 +233,7 @@ public final class Uart16550 implements MmioDevice {
         int value = 0;
         if (!loopbackFifo.isEmpty()) {
             value = loopbackFifo.remove() & 0xFF;
-        } else if (!loopback() && !backlog.isEmpty()) {
+        } else if (hostInputVisible()) {
             value = backlog.remove() & 0xFF;
             backlogNotFull.signalAll();
         }
@@ -244,12 +250,15 @@ public final class Uart16550 implements MmioDevice {
             } else {
                 lineErrors |= LSR_OE;
             }
-        } else if (!outputBroken) {
-            try {
-                output.write(value);
-                output.flush();
-            } catch (IOException e) {
-                outputBroken = true;
+        } else {
+            hostInputHeld = false;
+            if (!outputBroken) {
+                try {
+                    output.write(value);
+                    output.flush();
+                } catch (IOException e) {
+                    outputBroken = true;
+                }
             }
         }
         thrEmptyPending = true;
@@ -259,6 +268,9 @@ public final class Uart16550 implements MmioDevice {
     private void writeInterruptEnable(int value) {
         int previous = ier;
         ier = value & 0x0F;
+        if ((ier & IER_RDA) != 0) {
+            hostInputHeld = false;
+        }
         // Enabling THRE while THR is empty (always, here) raises the interrupt again, even after
         // an IIR read acknowledged it; Linux's 8250 start-up probe depends on this.
         if ((previous & IER_THRE) == 0 && (ier & IER_THRE) != 0) {
@@ -281,6 +293,7 @@ public final class Uart16550 implements MmioDevice {
         if (enableChanges || (value & FCR_CLEAR_RX) != 0) {
             // Only the guest's own loopback bytes are dropped; host input is kept (see class doc).
             loopbackFifo.clear();
+            hostInputHeld = true;
         }
         fcr = value & FCR_STORED_BITS;
         updateIrq();
@@ -347,7 +360,11 @@ public final class Uart16550 implements MmioDevice {
     }
 
     private boolean dataReady() {
-        return !loopbackFifo.isEmpty() || (!loopback() && !backlog.isEmpty());
+        return !loopbackFifo.isEmpty() || hostInputVisible();
+    }
+
+    private boolean hostInputVisible() {
+        return !loopback() && !hostInputHeld && !backlog.isEmpty();
     }
 
     /** The highest-priority pending enabled interrupt, as IIR bits 0..3. */

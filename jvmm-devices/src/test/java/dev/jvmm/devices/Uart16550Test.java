@@ -109,12 +109,44 @@ class Uart16550Test {
         receive("hello");
         set(IIR_FCR, 0x07); // enable FIFOs, clear receive and transmit FIFOs
         set(IIR_FCR, 0x03); // clear receive FIFO again
+        set(IER, 0x01); // the driver is ready: received-data interrupt on
 
         StringBuilder seen = new StringBuilder();
         while ((reg(LSR) & 0x01) != 0) {
             seen.append((char) reg(RBR_THR));
         }
         assertThat(seen).hasToString("hello");
+    }
+
+    @Test
+    void blindReadsWhileTheDriverResetsTheChipDoNotEatHostInput() throws InterruptedException {
+        receive("echo");
+        // Linux's 8250 start-up: clear the FIFOs, then read LSR, RBR, IIR and MSR to clear
+        // interrupt state, twice, before it enables the received-data interrupt.
+        set(IIR_FCR, 0x07);
+        for (int i = 0; i < 2; i++) {
+            assertThat(reg(LSR) & 0x01).as("data ready while held").isZero();
+            reg(RBR_THR);
+            reg(IIR_FCR);
+            reg(MSR);
+        }
+        set(IER, 0x05);
+
+        StringBuilder seen = new StringBuilder();
+        while ((reg(LSR) & 0x01) != 0) {
+            seen.append((char) reg(RBR_THR));
+        }
+        assertThat(seen).hasToString("echo");
+    }
+
+    @Test
+    void pollingDriverSeesHostInputOnceItHasTransmitted() throws InterruptedException {
+        receive("x");
+        set(IIR_FCR, 0x07); // U-Boot's init clears the FIFOs and never enables interrupts
+        assertThat(reg(LSR) & 0x01).isZero();
+        set(RBR_THR, '>'); // its prompt
+        assertThat(reg(LSR) & 0x01).isEqualTo(1);
+        assertThat(reg(RBR_THR)).isEqualTo('x');
     }
 
     @Test
@@ -153,6 +185,7 @@ class Uart16550Test {
         // Host input waits until loopback ends.
         assertThat(reg(LSR) & 0x01).isZero();
         set(MCR, 0x00);
+        set(IER, 0x01); // the FIFO enable above cleared it: input shows once the driver is ready
         assertThat(reg(RBR_THR)).isEqualTo('h');
     }
 
