@@ -410,6 +410,44 @@ test_main:
     TRAP CAUSE_ECALL_U, ecall
     csrw mcounteren, zero
     csrw scounteren, zero
+    CASE 37                             /* scounteren.CY alone lets U read cycle, not time */
+    li a0, 7
+    csrw mcounteren, a0
+    li a0, 1
+    csrw scounteren, a0
+    ENTER_MODE 0, 39f
+39: rdcycle a0
+    ILLEGAL rdtime a0
+    csrw mcounteren, zero
+    csrw scounteren, zero
+    CASE 38                             /* the remaining CSRs exist; writing 0 reads back 0 */
+    csrr a0, mconfigptr                 /* (no configuration structure: any value) */
+    csrw menvcfg, zero
+    csrr a0, menvcfg
+    CHECK a0, 0
+    csrw senvcfg, zero
+    csrr a0, senvcfg
+    CHECK a0, 0
+    csrw mcountinhibit, zero
+    csrr a0, mcountinhibit
+    CHECK a0, 0
+    csrw mhpmevent3, zero
+    csrr a0, mhpmevent3
+    CHECK a0, 0
+    csrw mhpmcounter3, zero
+    csrr a0, mhpmcounter3               /* (no events selected: it holds still) */
+    CHECK a0, 0
+    csrr a0, hpmcounter3
+    CHECK a0, 0
+    CASE 39                             /* hpmcounter3 from S is gated by mcounteren.HPM3 */
+    ENTER_MODE 1, 40f
+40: ILLEGAL csrr a0, hpmcounter3
+    li a0, 1 << 3
+    csrw mcounteren, a0
+    ENTER_MODE 1, 41f
+41: csrr a0, hpmcounter3
+    TRAP CAUSE_ECALL_S, ecall
+    csrw mcounteren, zero
     mv ra, s11
     ret
 

@@ -473,6 +473,21 @@ test_main:
     ILLEGAL csrr a0, frm
     li a0, 0x2000
     csrs mstatus, a0
+    CASE 31                             /* the remaining conversions and double sign injections */
+    CVTF fcvt.s.lu, fmv.x.w, -1, rne, 0x5f800000, NX       /* 2^64 - 1 rounds to 2^64 */
+    CVTF fcvt.s.lu, fmv.x.w, -1, rtz, 0x5f7fffff, NX
+    li a0, -1                           /* fcvt.d.wu is exact (no rounding mode): low 32 bits only */
+    fsflags zero
+    fcvt.d.wu ft2, a0
+    fmv.x.d a0, ft2
+    CHECK a0, 0x41efffffffe00000
+    frflags a1
+    CHECK a1, 0
+    CVTI fcvt.wu.d, fmv.d.x, 0x41e65a0bc0000000, rtz, 0xffffffffb2d05e00, 0  /* 3e9, sign-extended */
+    CVTI fcvt.wu.d, fmv.d.x, 0x3ff8000000000000, rne, 2, NX
+    CVTI fcvt.wu.d, fmv.d.x, 0xbff0000000000000, rtz, 0, NV
+    D2N fsgnj.d, 0x3ff0000000000000, 0x8000000000000000, 0xbff0000000000000, 0
+    D2N fsgnjx.d, 0xbff0000000000000, 0x8000000000000000, 0x3ff0000000000000, 0
     mv ra, s11
     ret
 

@@ -1,7 +1,9 @@
 /*
  * Sv39 and Sv48, page tables built here: 4 KiB pages, 2 MiB and 1 GiB superpages, a misaligned
  * superpage, A/D (set by hardware or page fault, consistently), U vs SUM from S-mode, MXR,
- * R/W/X permission faults (12/13/15, tval = the virtual address) and sfence.vma.
+ * R/W/X permission faults (12/13/15, tval = the virtual address) and sfence.vma (global, by
+ * address, by an address elsewhere in a superpage), U-mode code (U pages from U, S pages from U
+ * fault even with SUM, fetch faults) and MPRV with MPP = U.
  * The same checks run under Sv39 (cases 1..) and Sv48 (cases 101..); page faults are not
  * delegated, so each faulting access returns to M-mode, which re-enters S for the next one.
  *
@@ -9,7 +11,7 @@
  *   0x80000000  1 GiB identity gigapage, RWX, not U (code, data, tables)
  *   0xc0000000  1 GiB gigapage onto 0x80000000 (an alias)
  *   0x100000000 1 GiB "gigapage" onto 0x80200000: misaligned, must fault
- *   0x40000000  4 KiB pages 0..8 (see build_tables)
+ *   0x40000000  4 KiB pages 0..9 (see build_tables)
  *   0x40200000  2 MiB megapage onto 0x80400000
  *   0x40400000  2 MiB "megapage" onto 0x80401000: misaligned, must fault
  */
@@ -64,6 +66,33 @@
     ENTER_MODE 1, .Ls\@
 .Ls\@:
     TRAP \cause, \insn
+    LOAD_FRAME t4, trap_frame, TF_TVAL
+    CHECKR t4, \addr
+.endm
+
+/* Enters U-mode at the ucode routine at byte offset off (ucode runs through VA(9)). */
+.macro UENTER off
+    li t5, MSTATUS_MPP
+    csrc mstatus, t5
+    li t5, VA(9) + \off
+    csrw mepc, t5
+    mret
+.endm
+
+/* The ucode routine at off must run in U and end in its ecall; ends in M-mode. */
+.macro UOK off
+    ARM_TRAP .Lr\@
+    UENTER \off
+.Lr\@:
+    CHECK_CAUSE CAUSE_ECALL_U
+.endm
+
+/* The ucode routine at off must fault with cause and tval = addr (a register); ends in M-mode. */
+.macro UFAULT cause, addr, off
+    ARM_TRAP .Lr\@
+    UENTER \off
+.Lr\@:
+    CHECK_CAUSE \cause
     LOAD_FRAME t4, trap_frame, TF_TVAL
     CHECKR t4, \addr
 .endm
@@ -134,6 +163,7 @@ build_tables:
     SETPTE_SYM l0_table, 6, page_a, V|W|A|D         /* 6: W without R: reserved */
     SETPTE_SYM l0_table, 7, page_a, V|R|W|A|D       /* 7: no X */
     SETPTE_SYM l0_table, 8, xpage, V|R|X|U|A        /* 8: user code */
+    SETPTE_SYM l0_table, 9, ucode, V|R|X|U|A        /* 9: user code: the U routines */
     /* data: page a starts with a known dword, the megapage's target too */
     la t0, page_a
     li t1, 0x1111222233334444
@@ -228,6 +258,8 @@ checks:
     j fail
 6:  CHECK_CAUSE CAUSE_FETCH_PAGE
     LOAD_FRAME a0, trap_frame, TF_TVAL
+    CHECKR a0, s1
+    LOAD_FRAME a0, trap_frame, TF_EPC   /* the fault is on the target: epc = tval */
     CHECKR a0, s1
     PCASE 13                            /* A clear: hardware sets A, or the load faults (then A stays clear) */
     li s1, VA(4)
@@ -337,6 +369,87 @@ checks:
     ld s2, 0(s1)
     csrc mstatus, a0
     CHECK s2, 0x1111222233334444
+    /* ---- U-mode ---- */
+    PCASE 23                            /* U loads from a U page */
+    li s1, VA(3)
+    li s2, 0
+    UOK 0
+    CHECK s2, 0x1111222233334444
+    PCASE 24                            /* U stores to a U page */
+    li s1, VA(3) + 16
+    li s3, 0x00c0ffee00c0ffee
+    UOK 8
+    la a0, page_a
+    ld a1, 16(a0)
+    CHECKR a1, s3
+    PCASE 25                            /* U load from an S page: 13, with or without SUM (SUM is for S) */
+    li s1, VA(0)
+    UFAULT CAUSE_LOAD_PAGE, s1, 0
+    li a0, MSTATUS_SUM
+    csrs mstatus, a0
+    UFAULT CAUSE_LOAD_PAGE, s1, 0
+    li a0, MSTATUS_SUM
+    csrc mstatus, a0
+    PCASE 26                            /* U store to an S page: 15, memory unchanged */
+    li s1, VA(0) + 24
+    li s3, 0x5a5a
+    UFAULT CAUSE_STORE_PAGE, s1, 8
+    la a0, page_a
+    ld a1, 24(a0)
+    CHECK a1, 0
+    PCASE 27                            /* U fetch from an S page (the identity-mapped code): 12, epc = tval */
+    la s1, xpage
+    UFAULT CAUSE_FETCH_PAGE, s1, 16
+    LOAD_FRAME a0, trap_frame, TF_EPC
+    CHECKR a0, s1
+    PCASE 28                            /* U fetch from a U page without X: 12 */
+    li s1, VA(3)
+    UFAULT CAUSE_FETCH_PAGE, s1, 16
+    LOAD_FRAME a0, trap_frame, TF_EPC
+    CHECKR a0, s1
+    PCASE 29                            /* M with MPRV and MPP = U: loads and stores as U */
+    li a0, MSTATUS_MPP
+    csrc mstatus, a0
+    li a0, MSTATUS_MPRV
+    csrs mstatus, a0
+    li s1, VA(3)
+    ld s2, 0(s1)
+    li s3, 0x1234
+    sd s3, 32(s1)
+    csrc mstatus, a0
+    CHECK s2, 0x1111222233334444
+    la a0, page_a
+    ld a1, 32(a0)
+    CHECKR a1, s3
+    PCASE 30                            /* ... so an S page faults (13, tval = the address) */
+    ARM_TRAP 18f                        /* (before MPRV: the frame is in an S page) */
+    li a0, MSTATUS_MPP
+    csrc mstatus, a0
+    li a0, MSTATUS_MPRV
+    csrs mstatus, a0
+    li s1, VA(0)
+    ld s2, 0(s1)
+    j fail
+18: li a0, MSTATUS_MPRV                /* the trap set MPP = M, so the handler ran untranslated */
+    csrc mstatus, a0
+    CHECK_CAUSE CAUSE_LOAD_PAGE
+    LOAD_FRAME a0, trap_frame, TF_TVAL
+    CHECKR a0, s1
+    PCASE 31                            /* sfence.vma with any address inside a megapage fences it */
+    li s1, MEGA + 0x1008
+    SOK ld s2, 0(s1)
+    CHECK s2, 0x0badc0ffee0ddf00
+    SETPTE l1_table, 1, 0x80000000, V|R|W|A|D
+    li s4, MEGA + 0x100000              /* another 4 KiB page of the same megapage */
+    ENTER_MODE 1, 19f
+19: sfence.vma s4, zero
+    ld s2, 0(s1)
+    BACK_TO_M
+    li a0, 0x80001008
+    ld a1, 0(a0)
+    CHECKR s2, a1
+    SETPTE l1_table, 1, MEGA_PA, V|R|W|A|D
+    sfence.vma
     mv ra, s10
     ret
 
@@ -345,6 +458,15 @@ checks:
 xpage:
     li a0, 0x5a
     ret
+    .balign 4096
+/* executed in U-mode through VA(9); each routine ends in an ecall (or faults) */
+ucode:
+    ld s2, 0(s1)                        /* +0 */
+    ecall
+    sd s3, 0(s1)                        /* +8 */
+    ecall
+    jalr zero, 0(s1)                    /* +16 */
+    ecall
     .balign 4096
 
     .bss

@@ -1,6 +1,6 @@
 /*
  * The start-up code, trap handlers and pass/fail reporting every conformance program links.
- * Entered in M-mode at 0x80000000 with no firmware (QEMU -bios none, jvmm firmware slot).
+ * Entered in M-mode at 0x80000000 with no firmware (QEMU -bios none, jvmm BootMode.BARE).
  * Reports through the virt test finisher: 0x5555 = pass, (case << 16) | 0x3333 = fail, and
  * prints a line on UART0 so that a human (and the harness) sees which case failed and why.
  */

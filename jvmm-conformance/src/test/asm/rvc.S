@@ -215,6 +215,10 @@ test_main:
     ILLEGAL16 0x9c41            /* reserved C.SUBW/C.ADDW slot (funct2 = 10) */
     CASE 33
     ILLEGAL16 0x9c61            /* reserved C.SUBW/C.ADDW slot (funct2 = 11) */
+    CASE 34                     /* C.NOP changes nothing */
+    li a0, 7
+    c.nop
+    CHECK a0, 7
     mv sp, s2
     j pass
 

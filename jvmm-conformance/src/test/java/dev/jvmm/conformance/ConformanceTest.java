@@ -1,5 +1,6 @@
 package dev.jvmm.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
@@ -11,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -25,38 +29,57 @@ class ConformanceTest {
 
     /** The programs, one per area, in src/test/asm/&lt;name&gt;.S. */
     static final List<String> PROGRAMS = List.of(
-            "rv64i", "rv64m", "rv64a", "rvc", "csr", "paging", "misaligned", "fp");
+            "rv64i", "rv64m", "rv64a", "rvc", "csr", "paging", "misaligned", "fp", "interrupts", "trapctl");
 
     static final long QEMU_TIMEOUT_SECONDS = 30;
     static final long JVMM_TIMEOUT_SECONDS = 30;
 
     private static final Path SOURCES = Path.of(System.getProperty("jvmm.conformance.asm", "src/test/asm"));
     private static final Path OUT = Path.of(System.getProperty("jvmm.conformance.out", "target/conformance"));
+    private static final CrossToolchain TOOLCHAIN = new CrossToolchain(SOURCES);
+    /** Each program is built once per test run (QEMU, jvmm and the coverage count share the ELF). */
+    private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
 
     @TestFactory
-    Stream<DynamicNode> everyProgramPassesOnQemuAndOnJvmm() throws IOException {
-        if (!CrossToolchain.available()) {
-            throw new IllegalStateException(CrossToolchain.GCC + " not found: install Debian's gcc-riscv64-linux-gnu "
-                    + "(the conformance programs are built from source at test time)");
-        }
-        Path kernel = JvmmRun.writePlaceholderKernel(OUT);
-        CrossToolchain gcc = new CrossToolchain(SOURCES);
+    Stream<DynamicNode> everyProgramPassesOnQemuAndOnJvmm() {
         List<DynamicNode> nodes = new ArrayList<>();
         for (String name : PROGRAMS) {
             nodes.add(dynamicContainer(name, Stream.of(
-                    dynamicTest(name + " passes on QEMU", () -> runOnQemu(gcc, name)),
-                    dynamicTest(name + " passes on jvmm", () -> runOnJvmm(gcc, name, kernel)))));
+                    dynamicTest(name + " passes on QEMU", () -> runOnQemu(name)),
+                    dynamicTest(name + " passes on jvmm", () -> runOnJvmm(name)))));
         }
         return nodes.stream();
     }
 
-    private static Path build(CrossToolchain gcc, String name) throws IOException, InterruptedException {
-        assertTrue(Files.isRegularFile(SOURCES.resolve(name + ".S")), "missing program " + name + ".S");
-        return gcc.build(name, OUT);
+    /** selfcheck.S fails its case 0x123 on purpose: both runners must say so, or a pass here means nothing. */
+    @Test
+    void aDeliberatelyFailingProgramIsReportedWithItsCaseOnQemuAndOnJvmm() throws Exception {
+        Path elf = build("selfcheck");
+        QemuRun.Outcome q = QemuRun.run(elf, QEMU_TIMEOUT_SECONDS);
+        assertThat(q.exitStatus()).as("QEMU exit status (the low 8 bits of the case)").isEqualTo(0x23);
+        assertThat(q.console()).contains("FAIL case 0x0000000000000123").doesNotContain("PASS");
+        JvmmRun.Outcome j = JvmmRun.run(elf, JVMM_TIMEOUT_SECONDS);
+        assertThat(j.reason()).isEqualTo(new ExitReason.GuestFailure(0x123));
+        assertThat(j.console()).contains("FAIL case 0x0000000000000123").doesNotContain("PASS");
     }
 
-    private static void runOnQemu(CrossToolchain gcc, String name) throws Exception {
-        Path elf = build(gcc, name);
+    /** The ELF of {@code src/test/asm/<name>.S}, built on first use. */
+    static Path build(String name) throws IOException, InterruptedException {
+        Path elf = BUILT.get(name);
+        if (elf == null) {
+            if (BUILT.isEmpty() && !CrossToolchain.available()) {
+                throw new IllegalStateException(CrossToolchain.GCC + " not found: install Debian's gcc-riscv64-linux-gnu "
+                        + "(the conformance programs are built from source at test time)");
+            }
+            assertTrue(Files.isRegularFile(SOURCES.resolve(name + ".S")), "missing program " + name + ".S");
+            elf = TOOLCHAIN.build(name, OUT);
+            BUILT.put(name, elf);
+        }
+        return elf;
+    }
+
+    private static void runOnQemu(String name) throws Exception {
+        Path elf = build(name);
         if (!QemuRun.available()) {
             throw new IllegalStateException(QemuRun.QEMU + " not found: install Debian's qemu-system-misc");
         }
@@ -71,9 +94,9 @@ class ConformanceTest {
         }
     }
 
-    private static void runOnJvmm(CrossToolchain gcc, String name, Path kernel) throws Exception {
-        Path elf = build(gcc, name);
-        JvmmRun.Outcome o = JvmmRun.run(elf, kernel, JVMM_TIMEOUT_SECONDS);
+    private static void runOnJvmm(String name) throws Exception {
+        Path elf = build(name);
+        JvmmRun.Outcome o = JvmmRun.run(elf, JVMM_TIMEOUT_SECONDS);
         switch (o.reason()) {
             case ExitReason.PowerOff p -> { }
             case ExitReason.GuestFailure f -> fail("%s on jvmm: case %d failed; console:%n%s"

@@ -8,20 +8,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Assembles and links one conformance program with Debian's riscv64 cross gcc. */
-final class CrossToolchain {
+/** Assembles and links one conformance program with Debian's riscv64 cross gcc, and disassembles it. */
+public final class CrossToolchain {
 
-    static final String GCC = "riscv64-linux-gnu-gcc";
+    public static final String GCC = "riscv64-linux-gnu-gcc";
+    public static final String OBJDUMP = "riscv64-linux-gnu-objdump";
     private static final long TIMEOUT_SECONDS = 60;
 
     private final Path sources;
 
-    CrossToolchain(Path sources) {
+    /** {@code sources} holds runtime.S, link.ld, the headers and the programs. */
+    public CrossToolchain(Path sources) {
         this.sources = sources;
     }
 
     /** Whether the cross compiler can be started at all. */
-    static boolean available() {
+    public static boolean available() {
         try {
             Process p = new ProcessBuilder(GCC, "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -35,7 +37,7 @@ final class CrossToolchain {
     }
 
     /** Builds {@code <name>.S} together with runtime.S into {@code out/<name>.elf}; throws with gcc's output on failure. */
-    Path build(String name, Path out) throws IOException, InterruptedException {
+    public Path build(String name, Path out) throws IOException, InterruptedException {
         Files.createDirectories(out);
         Path elf = out.resolve(name + ".elf");
         List<String> cmd = new ArrayList<>(List.of(GCC,
@@ -57,5 +59,23 @@ final class CrossToolchain {
             throw new IOException("building " + name + " failed:\n" + output);
         }
         return elf;
+    }
+
+    /**
+     * The disassembly of {@code elf}'s code ({@code objdump -d -M no-aliases}: canonical mnemonics,
+     * so {@code csrr} shows as {@code csrrs} and compressed instructions keep their {@code c.} names).
+     */
+    public static String disassemble(Path elf) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(OBJDUMP, "-d", "-M", "no-aliases", elf.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("disassembling " + elf + " timed out");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("disassembling " + elf + " failed:\n" + output);
+        }
+        return output;
     }
 }

@@ -5,11 +5,7 @@ import dev.jvmm.machine.MachineConfig;
 import dev.jvmm.machine.MachineException;
 import dev.jvmm.machine.VirtMachine;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -19,24 +15,23 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a bare-metal program on jvmm, in process, as QEMU's {@code -bios none -kernel prog.elf}
- * does: the hart starts in M-mode at the ELF's entry. jvmm starts M-mode only in its firmware
- * slot (with the built-in SBI the hart would start in S-mode), so the program is given as the
- * firmware and a do-nothing Linux {@code Image} fills the kernel slot; it is never entered.
+ * does: the ELF is the kernel and no firmware is given, so the machine boots it bare
+ * ({@link dev.jvmm.machine.BootMode#BARE}) and the hart starts in M-mode at its entry.
  */
-final class JvmmRun {
+public final class JvmmRun {
 
-    static final long MEMORY = 128L << 20;
+    public static final long MEMORY = 128L << 20;
 
     /** The machine's exit reason and what the guest printed on the UART. */
-    record Outcome(ExitReason reason, String console) { }
+    public record Outcome(ExitReason reason, String console) { }
 
     private JvmmRun() {
     }
 
-    static Outcome run(Path elf, Path placeholderKernel, long timeoutSeconds)
-            throws MachineException, InterruptedException, IOException {
+    /** Runs {@code elf} until it powers off, fails, or {@code timeoutSeconds} pass (then it is stopped). */
+    public static Outcome run(Path elf, long timeoutSeconds) throws MachineException, InterruptedException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        MachineConfig config = new MachineConfig(placeholderKernel, Optional.empty(), "", MEMORY, Optional.of(elf), 1);
+        MachineConfig config = new MachineConfig(elf, Optional.empty(), "", MEMORY, Optional.empty(), 1);
         try (VirtMachine machine = VirtMachine.create(config, console)) {
             FutureTask<ExitReason> task = new FutureTask<>(machine::run);
             Thread runner = Thread.ofPlatform().name("conformance-" + elf.getFileName()).daemon(true).start(task);
@@ -64,18 +59,5 @@ final class JvmmRun {
         } catch (TimeoutException e) {
             return new ExitReason.Stopped("timed out and did not stop when asked");
         }
-    }
-
-    /** Writes a 64-byte RISC-V Linux Image header whose first instruction loops; never run. */
-    static Path writePlaceholderKernel(Path dir) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, 0x0000006f);                              // j .
-        b.putLong(16, 64);                                    // image_size
-        b.put(0x30, "RISCV\0\0\0".getBytes(StandardCharsets.US_ASCII));
-        b.put(0x38, new byte[] {'R', 'S', 'C', 0x05});
-        Files.createDirectories(dir);
-        Path file = dir.resolve("placeholder-kernel.Image");
-        Files.write(file, b.array());
-        return file;
     }
 }

@@ -9,17 +9,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a bare-metal program on QEMU's virt board, M-mode from its ELF entry, no firmware. */
-final class QemuRun {
+public final class QemuRun {
 
-    static final String QEMU = "qemu-system-riscv64";
+    public static final String QEMU = "qemu-system-riscv64";
 
     /** QEMU's exit status (the finisher's code, 0 for pass) and its serial output; timedOut when killed. */
-    record Outcome(int exitStatus, String console, boolean timedOut) { }
+    public record Outcome(int exitStatus, String console, boolean timedOut) { }
 
     private QemuRun() {
     }
 
-    static boolean available() {
+    /** Whether QEMU can be started at all (asked once per test run). */
+    public static boolean available() {
+        return Probe.AVAILABLE;
+    }
+
+    /** Holds the answer; initialised on first use. */
+    private static final class Probe {
+        static final boolean AVAILABLE = probe();
+    }
+
+    private static boolean probe() {
         try {
             Process p = new ProcessBuilder(QEMU, "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -32,7 +42,8 @@ final class QemuRun {
         }
     }
 
-    static Outcome run(Path elf, long timeoutSeconds) throws IOException, InterruptedException {
+    /** Runs {@code elf} with {@code -bios none}; kills QEMU after {@code timeoutSeconds}. */
+    public static Outcome run(Path elf, long timeoutSeconds) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(QEMU, "-M", "virt", "-m", "128M", "-nographic",
                 "-bios", "none", "-kernel", elf.toString()))
                 .redirectErrorStream(true)

@@ -1,5 +1,8 @@
 package dev.jvmm.conformance.diff;
 
+import dev.jvmm.conformance.CrossToolchain;
+import dev.jvmm.conformance.JvmmRun;
+import dev.jvmm.conformance.QemuRun;
 import dev.jvmm.conformance.diff.BatchSource.Entry;
 import dev.jvmm.machine.ExitReason;
 import java.io.IOException;
@@ -31,16 +34,16 @@ final class DiffHarness {
     private final Path dir;
     private final Path sources;
     private final Path divergences;
-    private final Path kernel;
+    private final CrossToolchain gcc;
     private int batches;
 
     /** Works under {@code dir} (sources, ELFs, and divergences/ with reproducers). Fails loudly without gcc or QEMU. */
     DiffHarness(Path dir) throws Exception {
-        if (!ConformanceHelpers.gccAvailable()) {
+        if (!CrossToolchain.available()) {
             throw new IllegalStateException("riscv64-linux-gnu-gcc not found: install Debian's gcc-riscv64-linux-gnu "
                     + "(the differential programs are built at test time)");
         }
-        if (!ConformanceHelpers.qemuAvailable()) {
+        if (!QemuRun.available()) {
             throw new IllegalStateException("qemu-system-riscv64 not found: install Debian's qemu-system-misc "
                     + "(QEMU is the reference the differential tests compare jvmm against)");
         }
@@ -48,7 +51,7 @@ final class DiffHarness {
         this.sources = dir.resolve("src");
         this.divergences = dir.resolve("divergences");
         copyRuntime(sources);
-        this.kernel = ConformanceHelpers.writePlaceholderKernel(dir);
+        this.gcc = new CrossToolchain(sources);
     }
 
     private static void copyRuntime(Path to) {
@@ -70,7 +73,7 @@ final class DiffHarness {
     /** Builds the batch; returns its ELF. */
     Path build(String name, List<Entry> entries) throws Exception {
         Files.writeString(sources.resolve(name + ".S"), BatchSource.render(entries));
-        return ConformanceHelpers.build(sources, name, dir.resolve("elf"));
+        return gcc.build(name, dir.resolve("elf"));
     }
 
     /** Runs the batch on QEMU only; fails if QEMU does not finish with every program's state. */
@@ -80,7 +83,7 @@ final class DiffHarness {
     }
 
     private String qemu(Path elf, List<Entry> entries) throws Exception {
-        ConformanceHelpers.QemuOutcome q = ConformanceHelpers.runQemu(elf, QEMU_TIMEOUT_SECONDS);
+        QemuRun.Outcome q = QemuRun.run(elf, QEMU_TIMEOUT_SECONDS);
         StateDump dump = StateDump.parse(q.console());
         boolean complete = dump.programs().size() == entries.size()
                 && dump.programs().values().stream().allMatch(StateDump.ProgramState::complete);
@@ -97,7 +100,7 @@ final class DiffHarness {
     BatchRun run(String name, List<Entry> entries) throws Exception {
         Path elf = build(name, entries);
         String qemuConsole = qemu(elf, entries);
-        ConformanceHelpers.JvmmOutcome j = ConformanceHelpers.runJvmm(elf, kernel, JVMM_TIMEOUT_SECONDS);
+        JvmmRun.Outcome j = JvmmRun.run(elf, JVMM_TIMEOUT_SECONDS);
         return new BatchRun(entries, qemuConsole, StateDump.parse(qemuConsole), j.console(),
                 StateDump.parse(j.console()), j.reason());
     }

@@ -21,11 +21,11 @@ class DiffQemuDeterminismTest {
     @Test
     void theSameSeedsGiveTheSameStateOnQemuTwice() throws Exception {
         DiffHarness h = new DiffHarness(DiffSettings.workDir());
-        List<Entry> entries = batch(1, 8, 300);
+        List<Entry> entries = batch(1, 4, 300);
         String first = h.runQemu("determinism-a", entries);
-        String second = h.runQemu("determinism-b", batch(1, 8, 300));
+        String second = h.runQemu("determinism-b", batch(1, 4, 300));
         assertThat(second).isEqualTo(first);
-        assertThat(StateDump.parse(first).programs()).hasSize(8);
+        assertThat(StateDump.parse(first).programs()).hasSize(4);
     }
 
     @Test
