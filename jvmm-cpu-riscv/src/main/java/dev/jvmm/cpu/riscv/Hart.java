@@ -3,6 +3,8 @@ package dev.jvmm.cpu.riscv;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.InterruptLine;
+import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
+import dev.jvmm.cpu.riscv.translate.TranslatorStats;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -40,6 +42,8 @@ public final class Hart {
     private volatile boolean wakeRequested;
     private volatile Thread waiter;
     private long machineTrapsSeen;
+    /** The translator tier; null while the engine is {@link Engine#INTERPRETER}. */
+    private JitRuntime jit;
 
     public Hart(int hartId, AddressSpace bus, Clock clock) {
         this.hartId = hartId;
@@ -63,6 +67,9 @@ public final class Hart {
         interpreter.reset();
         floatUnit.reset();
         interpreter.pc = pc;
+        if (jit != null) {
+            jit.invalidateAll(); // memory may have been reloaded behind the CPU's back
+        }
         traps.lastMachineTrapCause = -1;
         machineTrapsSeen = traps.machineTrapCount;
     }
@@ -106,6 +113,9 @@ public final class Hart {
         while (attempted < budget) {
             if (flushRequested) {
                 mmu.flushAll();
+                if (jit != null) {
+                    jit.invalidateAll();
+                }
                 flushRequested = false;
             }
             long pending = csrs.pendingEnabled();
@@ -124,7 +134,8 @@ public final class Hart {
             if (exitRequested || machineTrapWithoutFirmware()) {
                 break;
             }
-            attempted += interp.runBlock((int) Math.min(budget - attempted, BLOCK));
+            int chunk = (int) Math.min(budget - attempted, BLOCK);
+            attempted += jit != null ? jit.run(chunk, budget - attempted) : interp.runBlock(chunk);
             if (exitRequested || interp.waiting || machineTrapWithoutFirmware()) {
                 break;
             }
@@ -289,6 +300,9 @@ public final class Hart {
         if (o == null || o == Thread.currentThread()) {
             mmu.flushAll();
             interpreter.invalidateCode();
+            if (jit != null) {
+                jit.invalidateAll(); // the SBI's remote FENCE.I comes this way too
+            }
         } else {
             flushRequested = true;
         }
@@ -308,6 +322,78 @@ public final class Hart {
 
     public long instructionsRetired() {
         return csrs.instret;
+    }
+
+    // ---- execution engine ----
+
+    /**
+     * Selects how guest code runs: the interpreter (the default and the reference) or the
+     * translator tier with default options. Call on the hart's thread or while it is stopped.
+     */
+    public void setEngine(Engine engine) {
+        setEngine(engine, TranslatorOptions.defaults());
+    }
+
+    /** As {@link #setEngine(Engine)}, with the translator's options (ignored for the interpreter). */
+    public void setEngine(Engine engine, TranslatorOptions options) {
+        if (jit != null) {
+            jit.invalidateAll();
+            mmu.trackCode(null);
+            jit = null;
+        }
+        if (engine == Engine.JIT) {
+            jit = new JitRuntime(interpreter, csrs, mmu, options);
+            mmu.trackCode(jit);
+        }
+    }
+
+    public Engine engine() {
+        return jit != null ? Engine.JIT : Engine.INTERPRETER;
+    }
+
+    /** The translator's counters, or all zero under the interpreter. */
+    public TranslatorStats translatorStats() {
+        return jit != null ? jit.stats() : TranslatorStats.NONE;
+    }
+
+    /** FENCE.I executed by this hart: translated code must be re-read from memory. */
+    void instructionFence() {
+        if (jit != null) {
+            jit.invalidateAll();
+        }
+    }
+
+    /**
+     * Debug read of a CSR by number, without privilege checks or side effects; for tests,
+     * differential harnesses and diagnostics. Supports the trap, status, translation and
+     * floating-point CSRs; throws IllegalArgumentException for others.
+     */
+    public long debugCsr(int number) {
+        Csrs c = csrs;
+        return switch (number) {
+            case Csrs.FFLAGS -> fpu.flags & 0x1f;
+            case Csrs.FRM -> c.frm;
+            case Csrs.FCSR -> (c.frm << 5) | (fpu.flags & 0x1f);
+            case Csrs.MSTATUS -> c.readMstatus();
+            case Csrs.SSTATUS -> c.readMstatus() & Csrs.SSTATUS_READ_MASK;
+            case Csrs.MEDELEG -> c.medeleg;
+            case Csrs.MIDELEG -> c.mideleg;
+            case Csrs.MIE -> c.mie;
+            case Csrs.MIP -> c.mip();
+            case Csrs.MTVEC -> c.mtvec;
+            case Csrs.MSCRATCH -> c.mscratch;
+            case Csrs.MEPC -> c.mepc;
+            case Csrs.MCAUSE -> c.mcause;
+            case Csrs.MTVAL -> c.mtval;
+            case Csrs.STVEC -> c.stvec;
+            case Csrs.SSCRATCH -> c.sscratch;
+            case Csrs.SEPC -> c.sepc;
+            case Csrs.SCAUSE -> c.scause;
+            case Csrs.STVAL -> c.stval;
+            case Csrs.SATP -> c.satp;
+            case Csrs.MINSTRET, Csrs.INSTRET -> c.instret;
+            default -> throw new IllegalArgumentException("CSR 0x" + Integer.toHexString(number) + " has no debug read");
+        };
     }
 
     // ---- package-private access for tests and the board's diagnostics ----

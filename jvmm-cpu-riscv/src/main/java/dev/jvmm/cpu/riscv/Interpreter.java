@@ -29,8 +29,8 @@ final class Interpreter {
     private long codeAdd;
     private int codeEpoch;
 
-    /** Set by instructions after which pending interrupts and cached state must be rechecked. */
-    private boolean breakBlock;
+    /** Set by instructions after which pending interrupts and cached state must be rechecked (read by the JIT's dispatcher). */
+    boolean breakBlock;
     /** Set by WFI when nothing is pending. */
     boolean waiting;
 
@@ -88,12 +88,17 @@ final class Interpreter {
                 }
             }
         } catch (Traps.Trap t) {
-            reservationAddress = -1;
-            pc = traps.enter(t.cause, false, t.tval, pc);
-            codeTag = -1;
+            enterTrap(t);
             i++;
         }
         return i;
+    }
+
+    /** Enters the handler for exception {@code t} raised by the instruction at pc (also used by translated code). */
+    void enterTrap(Traps.Trap t) {
+        reservationAddress = -1;
+        pc = traps.enter(t.cause, false, t.tval, pc);
+        codeTag = -1;
     }
 
     private int fetch(long pc) {
@@ -391,8 +396,9 @@ final class Interpreter {
                     VarHandle.fullFence(); // FENCE, FENCE.TSO
                 }
             }
-            case 1 -> { // FENCE.I: forget the cached code page
+            case 1 -> { // FENCE.I: forget the cached code page (and any translations)
                 codeTag = -1;
+                hart.instructionFence();
                 breakBlock = true;
             }
             default -> throw traps.illegal(insn);

@@ -309,6 +309,9 @@ final class Mmu {
     private void physicalWrite(long pa, int size, long value, long va) {
         if (ram.contains(pa, size)) {
             long off = pa - ramBase;
+            if (codePages != null) {
+                noteCodeWrite(off);
+            }
             switch (size) {
                 case 1 -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) value);
                 case 2 -> segment.set(GuestMemory.SHORT, off, (short) value);
@@ -367,7 +370,68 @@ final class Mmu {
         if (!ram.contains(pa, size)) {
             throw traps.raise(ACCESS_FAULT[type], va);
         }
+        if (store && codePages != null) {
+            noteCodeWrite(pa - ramBase);
+        }
         return pa;
+    }
+
+    // ---- pages holding translated code (JIT engine only) ----
+    // Store TLB entries are never filled for such pages, so every CPU store to them takes the
+    // slow path, which tells the translator before the bytes change.
+
+    /** One bit per RAM page that holds translated code; null while no translator is attached. */
+    private long[] codePages;
+    private JitRuntime codeWatcher;
+
+    void trackCode(JitRuntime watcher) {
+        codeWatcher = watcher;
+        codePages = watcher == null ? null : new long[(int) (((ramSize >>> 12) + 63) >>> 6)];
+    }
+
+    private boolean isCodePage(long pageIndex) {
+        long[] bits = codePages;
+        return bits != null && ((bits[(int) (pageIndex >>> 6)] >>> pageIndex) & 1) != 0;
+    }
+
+    /** Marks a RAM page (index from RAM base) as holding code and drops store TLB entries for it. */
+    void markCodePage(long pageIndex) {
+        if (codePages == null || pageIndex < 0 || pageIndex >= (ramSize >>> 12) || isCodePage(pageIndex)) {
+            return;
+        }
+        codePages[(int) (pageIndex >>> 6)] |= 1L << pageIndex;
+        long pageOffset = pageIndex << 12;
+        for (Tlb t : sets) {
+            if (t != null) {
+                long[] tag = t.tag[STORE];
+                long[] add = t.add[STORE];
+                for (int i = 0; i < TLB_SIZE; i++) {
+                    if (tag[i] != -1L && (tag[i] << 12) + add[i] == pageOffset) {
+                        tag[i] = -1L;
+                    }
+                }
+            }
+        }
+    }
+
+    void unmarkCodePage(long pageIndex) {
+        if (codePages != null && pageIndex >= 0 && pageIndex < (ramSize >>> 12)) {
+            codePages[(int) (pageIndex >>> 6)] &= ~(1L << pageIndex);
+        }
+    }
+
+    void unmarkAllCodePages() {
+        if (codePages != null) {
+            Arrays.fill(codePages, 0);
+        }
+    }
+
+    /** A CPU store to RAM offset {@code off} is about to happen (stores never cross a page here). */
+    private void noteCodeWrite(long off) {
+        long pageIndex = off >>> 12;
+        if (isCodePage(pageIndex)) {
+            codeWatcher.codeWritten(pageIndex);
+        }
     }
 
     // ---- translation ----
@@ -395,7 +459,8 @@ final class Mmu {
             throw traps.raise(ACCESS_FAULT[type], va);
         }
         long page = pa & ~0xfffL;
-        if (ram.contains(page, GuestMemory.PAGE_SIZE) && pmp.allows(page, GuestMemory.PAGE_SIZE, need, priv)) {
+        if (ram.contains(page, GuestMemory.PAGE_SIZE) && pmp.allows(page, GuestMemory.PAGE_SIZE, need, priv)
+                && !(type == STORE && isCodePage((page - ramBase) >>> 12))) {
             Tlb set = type == FETCH ? sets[priv] : dataSet;
             int i = (int) (va >>> 12) & TLB_MASK;
             set.tag[type][i] = va >>> 12;

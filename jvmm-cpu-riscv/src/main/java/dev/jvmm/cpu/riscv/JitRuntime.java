@@ -1,0 +1,174 @@
+package dev.jvmm.cpu.riscv;
+
+import dev.jvmm.cpu.riscv.translate.CodePageTracker;
+import dev.jvmm.cpu.riscv.translate.TranslatedBlock;
+import dev.jvmm.cpu.riscv.translate.Translation;
+import dev.jvmm.cpu.riscv.translate.Translator;
+import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
+import dev.jvmm.cpu.riscv.translate.TranslatorStats;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * The translator tier's side of the hart: the dispatch loop that finds the block at pc
+ * (through the fetch TLB) and runs it, the slow paths generated code calls, and the link
+ * between the MMU's code-page tracking and the {@link Translator}. Generated classes are
+ * defined in this package through this class's lookup and read the fields below directly
+ * (see {@code translate.RuntimeLinkage}). Everything not translated runs in the
+ * {@link Interpreter}, one block length (or one instruction) at a time.
+ */
+final class JitRuntime implements CodePageTracker {
+
+    // Read by generated code.
+    final long[] x;
+    final MemorySegment segment;
+    final Mmu mmu;
+    final Interpreter interp;
+
+    private final Csrs csrs;
+    private final Translator translator;
+
+    /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
+    private int trapRetired;
+    /** Set when a CPU store hit a page holding translated code. */
+    private boolean codeWritten;
+
+    private long translatedInstructions;
+    private long interpretedInstructions;
+
+    JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
+        this.x = interp.x;
+        this.segment = mmu.segment;
+        this.mmu = mmu;
+        this.interp = interp;
+        this.csrs = csrs;
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, this, options);
+    }
+
+    /**
+     * Runs blocks until at least {@code chunk} instructions were attempted (as the
+     * interpreter's runBlock counts them), never more than {@code limit}; returns early after
+     * a trap, WFI or an instruction that needs the run loop's attention (CSR write, xRET,
+     * FENCE.I, ...), exactly where the interpreter's runBlock would.
+     */
+    int run(int chunk, long limit) {
+        Interpreter in = interp;
+        Mmu m = mmu;
+        Csrs c = csrs;
+        int done = 0;
+        while (done < chunk) {
+            long pc = in.pc;
+            long left = limit - done;
+            Translation t = null;
+            int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
+            if (m.fetchTag[i] == (pc >>> 12) && (pc & 1) == 0) {
+                t = translator.lookup(pc, pc + m.fetchAdd[i]);
+            }
+            if (t == null || t.length() == 0 || t.length() > left) {
+                // Fetch TLB miss (the interpreter raises any fetch fault), untranslated
+                // instruction, or not enough budget left for the whole block.
+                long before = c.instret;
+                done += in.runBlock(1);
+                interpretedInstructions += c.instret - before;
+                if (c.instret == before || in.breakBlock || in.waiting) {
+                    return done;
+                }
+                continue;
+            }
+            TranslatedBlock b = t.block();
+            if (b == null) {
+                b = translator.noteRun(t);
+            }
+            if (b == null) {
+                int n = t.length();
+                long before = c.instret;
+                done += in.runBlock(n);
+                long retired = c.instret - before;
+                interpretedInstructions += retired;
+                if (retired != n || in.breakBlock || in.waiting) {
+                    return done;
+                }
+                continue;
+            }
+            int allowed = (int) Math.min(left, Math.max(chunk - done, t.length()));
+            try {
+                int n = b.execute(this, allowed);
+                c.instret += n;
+                translatedInstructions += n;
+                done += n;
+            } catch (Traps.Trap trap) {
+                // The slow path set pc to the faulting instruction and counted the retired ones.
+                translatedInstructions += trapRetired;
+                in.enterTrap(trap);
+                return done + trapRetired + 1;
+            }
+        }
+        return done;
+    }
+
+    // ---- slow paths called by generated code ----
+
+    /**
+     * A load that missed the TLB inline: {@code retired} instructions of the block ran before
+     * it, at {@code pc}. instret is exact while the access runs (MMIO may look at it).
+     */
+    long loadSlow(long va, int size, long pc, int retired) {
+        csrs.instret += retired;
+        long v;
+        try {
+            v = mmu.loadSlow(va, size);
+        } catch (Traps.Trap t) {
+            interp.pc = pc;
+            trapRetired = retired;
+            throw t;
+        }
+        csrs.instret -= retired;
+        return v;
+    }
+
+    /** A store that missed the store TLB (or hit a code page); returns whether it overwrote translated code. */
+    boolean storeSlow(long va, int size, long value, long pc, int retired) {
+        csrs.instret += retired;
+        codeWritten = false;
+        try {
+            mmu.storeSlow(va, size, value);
+        } catch (Traps.Trap t) {
+            interp.pc = pc;
+            trapRetired = retired;
+            throw t;
+        }
+        csrs.instret -= retired;
+        return codeWritten;
+    }
+
+    // ---- code invalidation ----
+
+    /** From the MMU: a CPU store is about to change a page holding translated code. */
+    void codeWritten(long pageIndex) {
+        codeWritten = true;
+        translator.invalidatePage(pageIndex);
+    }
+
+    void invalidateAll() {
+        translator.invalidateAll();
+    }
+
+    @Override
+    public void markCodePage(long pageIndex) {
+        mmu.markCodePage(pageIndex);
+    }
+
+    @Override
+    public void unmarkCodePage(long pageIndex) {
+        mmu.unmarkCodePage(pageIndex);
+    }
+
+    @Override
+    public void unmarkAllCodePages() {
+        mmu.unmarkAllCodePages();
+    }
+
+    TranslatorStats stats() {
+        return translator.stats(translatedInstructions, interpretedInstructions);
+    }
+}

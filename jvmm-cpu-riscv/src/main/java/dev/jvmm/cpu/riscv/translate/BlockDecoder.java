@@ -1,0 +1,96 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import dev.jvmm.cpu.riscv.Decoder;
+import dev.jvmm.memory.GuestMemory;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts a basic block out of guest RAM and decides which instructions the tier translates:
+ * RV64I and M without CSR/system instructions, plus FENCE. An encoding the interpreter would
+ * reject as illegal is never translated, so illegal-instruction traps always come from the
+ * interpreter.
+ */
+public final class BlockDecoder {
+
+    private BlockDecoder() {
+    }
+
+    /**
+     * Decodes at most {@code max} instructions from RAM offset {@code offset} (virtual
+     * {@code pc}); stops after a control transfer, before an untranslatable instruction or
+     * one that crosses the page end, and at the page end. May return an empty block.
+     */
+    public static GuestBlock decode(MemorySegment ram, long pc, long offset, int max) {
+        List<GuestBlock.Instruction> out = new ArrayList<>();
+        long p = pc;
+        long o = offset;
+        while (out.size() < max && o >= 0 && o + 2 <= ram.byteSize()) {
+            int parcel = ram.get(GuestMemory.SHORT, o) & 0xffff;
+            int insn;
+            int length;
+            if (Decoder.isCompressed(parcel)) {
+                insn = Decoder.expandCompressed(parcel);
+                length = 2;
+                if (insn == 0) {
+                    break;
+                }
+            } else {
+                if ((o & 0xfff) > 0xffc || o + 4 > ram.byteSize()) {
+                    break; // crosses into the next page: the interpreter fetches it
+                }
+                insn = ram.get(GuestMemory.INT, o);
+                length = 4;
+            }
+            if (!isTranslatable(insn)) {
+                break;
+            }
+            out.add(new GuestBlock.Instruction(p, insn, length));
+            p += length;
+            o += length;
+            if (isControlTransfer(insn) || (o & 0xfff) == 0) {
+                break;
+            }
+        }
+        return new GuestBlock(pc, offset, List.copyOf(out), p);
+    }
+
+    static boolean isControlTransfer(int insn) {
+        int op = insn & 0x7f;
+        return op == 0x63 || op == 0x6f || op == 0x67;
+    }
+
+    /** Whether {@link BlockCompiler} translates this (32-bit or expanded) instruction. */
+    public static boolean isTranslatable(int insn) {
+        int f3 = (insn >>> 12) & 7;
+        int f7 = insn >>> 25;
+        return switch (insn & 0x7f) {
+            case 0x37, 0x17, 0x6f -> true; // LUI, AUIPC, JAL
+            case 0x67 -> f3 == 0; // JALR
+            case 0x63 -> f3 != 2 && f3 != 3; // branches
+            case 0x03 -> f3 != 7; // loads
+            case 0x23 -> f3 <= 3; // stores
+            case 0x13 -> switch (f3) {
+                case 1 -> (insn >>> 26) == 0;
+                case 5 -> (insn >>> 26) == 0 || (insn >>> 26) == 0x10;
+                default -> true;
+            };
+            case 0x1b -> switch (f3) {
+                case 0 -> true;
+                case 1 -> f7 == 0;
+                case 5 -> f7 == 0 || f7 == 0x20;
+                default -> false;
+            };
+            case 0x33 -> f7 == 0 || f7 == 1 || (f7 == 0x20 && (f3 == 0 || f3 == 5));
+            case 0x3b -> switch (f7) {
+                case 0 -> f3 == 0 || f3 == 1 || f3 == 5;
+                case 0x20 -> f3 == 0 || f3 == 5;
+                case 1 -> f3 == 0 || f3 >= 4;
+                default -> false;
+            };
+            case 0x0f -> f3 == 0; // FENCE (not FENCE.I)
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,52 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+
+/**
+ * The members of the hart's package that generated code touches, in one place. They are
+ * package-private there; generated classes are defined in that package and so may use them.
+ */
+final class RuntimeLinkage {
+
+    private RuntimeLinkage() {
+    }
+
+    static final String PACKAGE = "dev.jvmm.cpu.riscv";
+
+    static final ClassDesc RUNTIME = ClassDesc.of(PACKAGE, "JitRuntime");
+    static final ClassDesc MMU = ClassDesc.of(PACKAGE, "Mmu");
+    static final ClassDesc INTERPRETER = ClassDesc.of(PACKAGE, "Interpreter");
+
+    static final ClassDesc LONG_ARRAY = ConstantDescs.CD_long.arrayType();
+    static final ClassDesc MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
+    static final ClassDesc VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
+    static final ClassDesc GUEST_MEMORY = ClassDesc.of("dev.jvmm.memory.GuestMemory");
+    static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
+    static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
+
+    // JitRuntime fields: the register file, the RAM segment, the MMU, the interpreter (for pc).
+    static final String X = "x";
+    static final String SEGMENT = "segment";
+    static final String MMU_FIELD = "mmu";
+    static final String INTERPRETER_FIELD = "interp";
+
+    // Mmu: the current (privilege-selected) data TLB arrays.
+    static final String LOAD_TAG = "loadTag";
+    static final String LOAD_ADD = "loadAdd";
+    static final String STORE_TAG = "storeTag";
+    static final String STORE_ADD = "storeAdd";
+
+    static final String PC = "pc";
+
+    /** long loadSlow(long va, int size, long pc, int retired): zero-extended value. */
+    static final MethodTypeDesc LOAD_SLOW = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long,
+            ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_int);
+    /** boolean storeSlow(long va, int size, long value, long pc, int retired): whether code was overwritten. */
+    static final MethodTypeDesc STORE_SLOW = MethodTypeDesc.of(ConstantDescs.CD_boolean, ConstantDescs.CD_long,
+            ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
+    /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */
+    static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
+            ConstantDescs.CD_long, ConstantDescs.CD_long);
+}

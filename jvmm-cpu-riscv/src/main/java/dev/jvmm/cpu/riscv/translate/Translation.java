@@ -1,0 +1,43 @@
+package dev.jvmm.cpu.riscv.translate;
+
+/**
+ * The code cache's entry for one block start: virtual pc and RAM offset (the key), its length
+ * in instructions, and its compiled form once it is hot. Until then the runtime interprets
+ * exactly {@link #length()} instructions for it, so the dispatcher keeps meeting block starts.
+ * Owned by one hart's thread.
+ */
+public final class Translation {
+
+    final long pc;
+    final long offset;
+    int length;
+    TranslatedBlock block;
+    int heat;
+    boolean failed;
+    /** Next entry in the same hash bucket. */
+    Translation next;
+
+    Translation(long pc, long offset, int length) {
+        this.pc = pc;
+        this.offset = offset;
+        this.length = length;
+    }
+
+    public long pc() {
+        return pc;
+    }
+
+    public long offset() {
+        return offset;
+    }
+
+    /** Instructions in the block; 0 when the first instruction is not translated. */
+    public int length() {
+        return length;
+    }
+
+    /** The compiled block, or null while it is not (yet) compiled. */
+    public TranslatedBlock block() {
+        return block;
+    }
+}

@@ -1,0 +1,222 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.constant.ClassDesc;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One hart's code cache. Entries are keyed by (virtual pc, RAM offset): the virtual pc is
+ * baked into the code (link addresses, trap pcs), the offset names the bytes; the caller finds
+ * the offset through the fetch TLB, so permission and mapping changes need no work here.
+ * Entries start as uncompiled stubs that only record the block length; after
+ * {@link TranslatorOptions#hotThreshold()} runs they are compiled into hidden classes (not
+ * strongly linked to their loader, so dropping an entry lets the class be unloaded).
+ *
+ * <p>Invalidation: a compiled block marks its RAM page through the {@link CodePageTracker};
+ * a CPU store there calls {@link #invalidatePage}. FENCE.I and remote fences call
+ * {@link #invalidateAll}. When the cache holds {@code maxBlocks} compiled blocks it is
+ * dropped whole. Not thread-safe: used by its hart's thread only.
+ */
+public final class Translator {
+
+    private static final int JUMP_CACHE_BITS = 12;
+    private static final int JUMP_CACHE_MASK = (1 << JUMP_CACHE_BITS) - 1;
+    private static final System.Logger LOG = System.getLogger(Translator.class.getName());
+
+    private final MethodHandles.Lookup lookup;
+    private final MemorySegment ram;
+    private final CodePageTracker tracker;
+    private final TranslatorOptions options;
+    private final BlockCompiler compiler;
+    private final String classPrefix;
+
+    private final Translation[] table;
+    private final int tableMask;
+    private final int maxEntries;
+    private int entries;
+    private int liveBlocks;
+    private final Translation[] jumpCache = new Translation[1 << JUMP_CACHE_BITS];
+    private final Map<Long, List<Translation>> byPage = new HashMap<>();
+
+    private long blocksCompiled;
+    private long compileFailures;
+    private long pageInvalidations;
+    private long flushes;
+    private long evictions;
+    private long classCounter;
+
+    /**
+     * @param lookup a full-privilege lookup in the runtime's package (generated classes join it)
+     * @param ram the guest RAM segment that offsets index
+     */
+    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, CodePageTracker tracker, TranslatorOptions options) {
+        this.lookup = lookup;
+        this.ram = ram;
+        this.tracker = tracker;
+        this.options = options;
+        this.compiler = new BlockCompiler(ClassHierarchyResolver.defaultResolver()
+                .orElse(ClassHierarchyResolver.ofClassLoading(lookup)));
+        this.classPrefix = lookup.lookupClass().getPackageName() + ".Block$";
+        this.maxEntries = Math.max(1024, options.maxBlocks() * 4);
+        int size = Integer.highestOneBit(maxEntries * 2 - 1) << 1;
+        this.table = new Translation[size];
+        this.tableMask = size - 1;
+    }
+
+    /** The entry for the block at virtual {@code pc}, RAM offset {@code offset}; created (as a stub) if absent. */
+    public Translation lookup(long pc, long offset) {
+        int j = (int) (pc >>> 1) & JUMP_CACHE_MASK;
+        Translation t = jumpCache[j];
+        if (t != null && t.pc == pc && t.offset == offset) {
+            return t;
+        }
+        t = find(pc, offset);
+        if (t == null) {
+            t = create(pc, offset);
+        }
+        jumpCache[j] = t;
+        return t;
+    }
+
+    /**
+     * Counts one run of {@code t}'s stub and compiles it when it becomes hot; returns the
+     * compiled block or null.
+     */
+    public TranslatedBlock noteRun(Translation t) {
+        if (t.block != null) {
+            return t.block;
+        }
+        if (t.failed || t.length == 0 || ++t.heat < options.hotThreshold()) {
+            return null;
+        }
+        compile(t);
+        return t.block;
+    }
+
+    private int bucket(long pc, long offset) {
+        long h = pc * 0x9E3779B97F4A7C15L ^ offset * 0xC2B2AE3D27D4EB4FL;
+        return (int) (h ^ (h >>> 29)) & tableMask;
+    }
+
+    private Translation find(long pc, long offset) {
+        for (Translation t = table[bucket(pc, offset)]; t != null; t = t.next) {
+            if (t.pc == pc && t.offset == offset) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private Translation create(long pc, long offset) {
+        if (entries >= maxEntries) {
+            evictions++;
+            clear();
+        }
+        GuestBlock block = BlockDecoder.decode(ram, pc, offset, options.maxBlockInstructions());
+        Translation t = new Translation(pc, offset, block.size());
+        int b = bucket(pc, offset);
+        t.next = table[b];
+        table[b] = t;
+        entries++;
+        byPage.computeIfAbsent(offset >>> 12, k -> new ArrayList<>()).add(t);
+        return t;
+    }
+
+    private void compile(Translation t) {
+        if (liveBlocks >= options.maxBlocks()) {
+            evictions++;
+            clear();
+            // t is no longer in the table: put it back so the compiled block is found again.
+            int b = bucket(t.pc, t.offset);
+            t.next = table[b];
+            table[b] = t;
+            entries++;
+            byPage.computeIfAbsent(t.offset >>> 12, k -> new ArrayList<>()).add(t);
+        }
+        // Mark the page first: from now on every CPU store to it is reported, so the bytes
+        // read below stay valid as long as the entry lives.
+        tracker.markCodePage(t.offset >>> 12);
+        GuestBlock block = BlockDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions());
+        t.length = block.size();
+        if (block.size() == 0) {
+            return;
+        }
+        try {
+            ClassDesc name = ClassDesc.of(classPrefix + Long.toHexString(t.pc) + "$" + (classCounter++));
+            byte[] bytes = compiler.compile(block, name);
+            MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
+            t.block = (TranslatedBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
+                    .invoke();
+            blocksCompiled++;
+            liveBlocks++;
+        } catch (Throwable e) {
+            t.failed = true;
+            if (compileFailures++ == 0) {
+                LOG.log(System.Logger.Level.WARNING, "translating the block at 0x" + Long.toHexString(t.pc) + " failed", e);
+            }
+        }
+    }
+
+    /** A CPU store is about to change RAM page {@code pageIndex}: forget every translation on it. */
+    public void invalidatePage(long pageIndex) {
+        List<Translation> list = byPage.remove(pageIndex);
+        tracker.unmarkCodePage(pageIndex);
+        if (list == null) {
+            return;
+        }
+        pageInvalidations++;
+        for (Translation t : list) {
+            unlink(t);
+            if (t.block != null) {
+                liveBlocks--;
+            }
+            int j = (int) (t.pc >>> 1) & JUMP_CACHE_MASK;
+            if (jumpCache[j] == t) {
+                jumpCache[j] = null;
+            }
+        }
+    }
+
+    private void unlink(Translation t) {
+        int b = bucket(t.pc, t.offset);
+        Translation prev = null;
+        for (Translation e = table[b]; e != null; prev = e, e = e.next) {
+            if (e == t) {
+                if (prev == null) {
+                    table[b] = e.next;
+                } else {
+                    prev.next = e.next;
+                }
+                entries--;
+                return;
+            }
+        }
+    }
+
+    /** Forgets every translation (FENCE.I, remote fences, reset). */
+    public void invalidateAll() {
+        flushes++;
+        clear();
+    }
+
+    private void clear() {
+        java.util.Arrays.fill(table, null);
+        java.util.Arrays.fill(jumpCache, null);
+        byPage.clear();
+        entries = 0;
+        liveBlocks = 0;
+        tracker.unmarkAllCodePages();
+    }
+
+    /** The counters, with the runtime's instruction counts filled in by the caller. */
+    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions) {
+        return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
+                translatedInstructions, interpretedInstructions);
+    }
+}

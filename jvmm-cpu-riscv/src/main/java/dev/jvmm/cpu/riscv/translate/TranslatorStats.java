@@ -1,0 +1,19 @@
+package dev.jvmm.cpu.riscv.translate;
+
+/**
+ * Counters of the translator tier.
+ *
+ * @param blocksCompiled blocks turned into hidden classes since the tier started
+ * @param compileFailures blocks whose compilation failed (they stay interpreted); should be 0
+ * @param pageInvalidations RAM pages whose translations were dropped because a store hit them
+ * @param flushes times every translation was dropped (FENCE.I, remote fences, reset)
+ * @param evictions times the cache was dropped because it was full
+ * @param liveBlocks compiled blocks currently in the cache
+ * @param translatedInstructions guest instructions retired by compiled blocks
+ * @param interpretedInstructions guest instructions run by the interpreter under this engine
+ */
+public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
+        long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions) {
+
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0);
+}

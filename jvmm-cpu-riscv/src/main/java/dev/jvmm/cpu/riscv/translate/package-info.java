@@ -1,0 +1,25 @@
+/**
+ * The translator tier: hot guest basic blocks become JVM bytecode (built with
+ * {@code java.lang.classfile}), defined as hidden classes that HotSpot compiles and that can
+ * be unloaded once the code cache forgets them.
+ *
+ * <h3>Shape</h3>
+ * {@link dev.jvmm.cpu.riscv.translate.BlockDecoder} cuts a {@link dev.jvmm.cpu.riscv.translate.GuestBlock}
+ * out of guest RAM (straight-line code ending at a branch or jump, before any instruction the
+ * tier does not translate, at a page end, or at a maximum length).
+ * {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns it into a class implementing
+ * {@link dev.jvmm.cpu.riscv.translate.TranslatedBlock}. {@link dev.jvmm.cpu.riscv.translate.Translator}
+ * is the code cache: translations keyed by (virtual pc, physical RAM offset), a jump cache,
+ * per-page invalidation, hotness counting, and eviction by forgetting everything.
+ *
+ * <h3>Contract with the hart</h3>
+ * The dispatcher lives next to the interpreter (package {@code dev.jvmm.cpu.riscv}, class
+ * {@code JitRuntime}); generated classes are defined through its lookup, so they are in that
+ * package and reach the register file, the TLB arrays and the memory slow paths directly
+ * (the names are collected in {@link dev.jvmm.cpu.riscv.translate.RuntimeLinkage}). Guest
+ * registers live in JVM locals inside a block and are written back at every exit and before
+ * every slow-path call, so a trap leaves exactly the interpreter's state. Anything not
+ * translated (CSR, AMO, FP, system instructions, FENCE.I) ends the block and runs in the
+ * interpreter.
+ */
+package dev.jvmm.cpu.riscv.translate;

@@ -1,0 +1,387 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jvmm.cpu.riscv.Hart;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Targeted programs run on the interpreter and the translator tier in lockstep. */
+class JitLockstepTest {
+
+    private static final long BASE = Lockstep.RAM_BASE;
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1);
+
+    private static final String HANDLER_SETUP = """
+                la   t0, handler
+                csrw mtvec, t0
+            """;
+
+    private static Lockstep load(String source, TranslatorOptions options) {
+        Lockstep l = new Lockstep(4L << 20, options);
+        Assembler.Program p = Assembler.assemble(source, BASE);
+        l.write(BASE, p.image());
+        l.reset(BASE);
+        return l;
+    }
+
+    private static void assertTranslatorUsed(Hart jit) {
+        TranslatorStats s = jit.translatorStats();
+        assertThat(s.compileFailures()).isZero();
+        assertThat(s.translatedInstructions()).as("instructions run by compiled blocks").isPositive();
+    }
+
+    @Test
+    void integerProgramWithCallsLoadsAndStoresMatchesInterpreterAtEveryStep() {
+        String src = HANDLER_SETUP + """
+                li   s1, 0x80100000
+                li   s2, 300
+                li   s0, 0
+            loop:
+                mv   a0, s2
+                call work
+                add  s0, s0, a0
+                sb   s0, 1(s1)
+                sh   s0, 2(s1)
+                sw   a0, 4(s1)
+                sd   s0, 8(s1)
+                lb   t1, 1(s1)
+                lbu  t2, 1(s1)
+                lh   t3, 2(s1)
+                lhu  t4, 2(s1)
+                lw   t5, 4(s1)
+                lwu  t6, 4(s1)
+                ld   a1, 8(s1)
+                ld   a2, 3(s1)
+                add  s0, s0, t1
+                add  s0, s0, t2
+                add  s0, s0, t3
+                xor  s0, s0, t4
+                add  s0, s0, t5
+                sub  s0, s0, t6
+                add  s0, s0, a1
+                add  s0, s0, a2
+                slt  a3, s0, a2
+                sltu a4, s0, a2
+                slti a5, s0, -7
+                sltiu a6, s0, 99
+                add  s0, s0, a3
+                add  s0, s0, a4
+                add  s0, s0, a5
+                add  s0, s0, a6
+                andi t0, s2, 7
+                bltu t0, a3, skip
+                sraw a7, s0, t0
+                srlw a7, a7, t0
+                sllw a7, a7, t0
+                addw s0, s0, a7
+                subw s0, s0, t0
+            skip:
+                addi s2, s2, -1
+                bge  s2, zero, loop
+            done:
+                j done
+            work:
+                slli a1, a0, 7
+                mul  a1, a1, a0
+                mulh a2, a1, a0
+                mulhu a3, a1, s0
+                mulhsu a4, s0, a1
+                div  a5, a1, a0
+                divu a6, s0, a0
+                rem  a7, s0, a0
+                remu t0, s0, a1
+                mulw t1, a1, s0
+                divw t2, s0, a0
+                divuw t3, s0, a0
+                remw t4, s0, a0
+                remuw t5, s0, a0
+                add  a0, a1, a2
+                add  a0, a0, a3
+                add  a0, a0, a4
+                add  a0, a0, a5
+                add  a0, a0, a6
+                add  a0, a0, a7
+                add  a0, a0, t0
+                add  a0, a0, t1
+                add  a0, a0, t2
+                add  a0, a0, t3
+                add  a0, a0, t4
+                add  a0, a0, t5
+                auipc t6, 0x12345
+                add  a0, a0, t6
+                lui  t6, 0xfedcb
+                srai t6, t6, 3
+                srli t6, t6, 1
+                add  a0, a0, t6
+                addiw a0, a0, 17
+                slliw t6, a0, 5
+                srliw t6, t6, 2
+                sraiw t6, t6, 1
+                or   a0, a0, t6
+                and  a0, a0, s2
+                sll  t6, a0, a5
+                srl  t6, t6, a6
+                sra  t6, t6, a7
+                ori  t6, t6, 0x55
+                xori t6, t6, -1
+                add  a0, a0, t6
+                ret
+                .align 2
+            handler:
+                j handler
+            """;
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(3)}) {
+            try (Lockstep l = load(src, options)) {
+                Assembler.Program p = Assembler.assemble(src, BASE);
+                l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
+                assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
+                assertTranslatorUsed(l.jit);
+            }
+        }
+    }
+
+    @Test
+    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount() {
+        // 4 setup instructions, then 1000 passes of a 3-instruction self-loop, then the final j.
+        String src = """
+                li   t0, 1000
+                li   a0, 0
+                li   a1, 3
+                nop
+            loop:
+                add  a0, a0, a1
+                addi t0, t0, -1
+                bnez t0, loop
+            done:
+                j done
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            for (int k = 0; k < 40; k++) {
+                l.step(100);
+            }
+            assertThat(l.jit.register(10)).isEqualTo(3000);
+            assertThat(l.jit.pc()).isEqualTo(Assembler.assemble(src, BASE).symbol("done"));
+            // 4 + 3000 instructions reach "done"; every further attempt retires the j at done.
+            assertThat(l.jit.instructionsRetired()).isEqualTo(4000).isEqualTo(l.interp.instructionsRetired());
+            assertTranslatorUsed(l.jit);
+        }
+    }
+
+    @Test
+    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState() {
+        String src = HANDLER_SETUP + """
+                li   t0, -1
+                csrw pmpaddr0, t0
+                li   t0, 0x1f
+                csrw pmpcfg0, t0
+                li   t0, (8 << 60) | (0x80200000 >> 12)
+                csrw satp, t0
+                li   t0, 0x1800
+                csrc mstatus, t0
+                li   t0, 0x800
+                csrs mstatus, t0
+                la   t0, supervisor
+                csrw mepc, t0
+                mret
+            supervisor:
+                nop
+                li   s0, 0x80100000
+                li   a0, 1
+                sd   a0, 0(s0)
+                addi a1, a0, 2
+                ld   a2, 0(s0)
+                li   s1, 0x40000000
+                addi a3, a1, 5
+            fault:
+                ld   a4, 8(s1)
+                addi a5, a3, 1
+                j    supervisor
+                .align 2
+            handler:
+                j handler
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            // Sv39 root table at 0x80200000: one 1 GiB identity page for 0x80000000 (VRWXAD).
+            byte[] pte = new byte[8];
+            long v = ((0x8000_0000L >>> 12) << 10) | 0xcf;
+            for (int b = 0; b < 8; b++) {
+                pte[b] = (byte) (v >>> (8 * b));
+            }
+            l.write(0x8020_0000L + 2 * 8, pte);
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
+            l.step(50);
+            Hart h = l.jit;
+            assertThat(h.pc()).isEqualTo(p.symbol("handler"));
+            assertThat(h.debugCsr(0x342)).as("mcause").isEqualTo(13);
+            assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(p.symbol("fault"));
+            assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
+            assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
+            assertThat(h.register(15)).as("a5, after the fault").isZero();
+            assertTranslatorUsed(h);
+        }
+    }
+
+    @Test
+    void storeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI() {
+        String src = """
+                li   a0, 0
+                li   s3, 5
+                la   s1, newinsn
+                lw   t1, 0(s1)
+            loop:
+                la   s0, patch
+                addi a0, a0, 1
+                sw   t1, 0(s0)
+            patch:
+                addi a0, a0, 1000
+                addi s3, s3, -1
+                bnez s3, loop
+            done:
+                j    done
+            newinsn:
+                addi a0, a0, 100
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
+            assertThat(l.jit.register(10)).isEqualTo(5 * 101);
+            assertThat(l.jit.translatorStats().pageInvalidations()).isPositive();
+            assertTranslatorUsed(l.jit);
+        }
+    }
+
+    @Test
+    void rewrittenFunctionRunsTheNewCodeWithAndWithoutFenceI() {
+        String src = """
+                li   s0, 0
+                li   s2, 50
+            warm:
+                call f
+                add  s0, s0, a0
+                addi s2, s2, -1
+                bnez s2, warm
+                la   s1, f
+                la   t0, newf
+                lh   t1, 0(t0)
+                sh   t1, 0(s1)
+                call f
+                mv   s3, a0
+                lh   t1, 2(t0)
+                sh   t1, 0(s1)
+                fence.i
+                call f
+                mv   s4, a0
+            done:
+                j    done
+            f:
+                li   a0, 1
+                ret
+            newf:
+                li   a0, 2
+                li   a0, 3
+            """;
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10)}) {
+            try (Lockstep l = load(src, options)) {
+                Assembler.Program p = Assembler.assemble(src, BASE);
+                l.runRandom(new SplittableRandom(5), 25, 20_000, p.symbol("done"));
+                assertThat(l.jit.register(8)).isEqualTo(50);
+                assertThat(l.jit.register(19)).as("after the store without FENCE.I").isEqualTo(2);
+                assertThat(l.jit.register(20)).as("after the store and FENCE.I").isEqualTo(3);
+                assertTranslatorUsed(l.jit);
+            }
+        }
+    }
+
+    @Test
+    void codeWrittenBehindTheCpuIsSeenAfterFenceI() {
+        String src = """
+                li   s0, 0
+            loop:
+                call f
+                add  s0, s0, a0
+            sync:
+                fence.i
+                j    loop
+            f:
+                li   a0, 1
+                ret
+            newf:
+                li   a0, 7
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(9), 30, 3_000, -1);
+            while (l.interp.pc() != p.symbol("sync")) {
+                l.step(1);
+            }
+            // A device (DMA) rewrites f: the CPU saw no store, only FENCE.I makes it visible.
+            int newf = (int) (p.symbol("newf") - BASE);
+            byte[] image = p.image();
+            l.write(p.symbol("f"), new byte[] {image[newf], image[newf + 1]});
+            long before = l.jit.register(8);
+            l.runRandom(new SplittableRandom(10), 30, 3_000, -1);
+            long after = l.jit.register(8);
+            assertThat((after - before) % 7).as("only the new f (returning 7) ran after the write").isZero();
+            assertThat(after).isGreaterThan(before);
+            assertTranslatorUsed(l.jit);
+        }
+    }
+
+    @Test
+    void fullCodeCacheIsDroppedAndRefilledWithoutChangingBehaviour() {
+        StringBuilder src = new StringBuilder("""
+                li   s0, 0
+                li   s2, 200
+            loop:
+            """);
+        for (int k = 0; k < 24; k++) {
+            src.append("    addi s0, s0, ").append(k + 1).append("\n    j b").append(k).append("\nb").append(k).append(":\n");
+        }
+        src.append("""
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j done
+            """);
+        TranslatorOptions tiny = new TranslatorOptions(1, 4, 128);
+        try (Lockstep l = load(src.toString(), tiny)) {
+            Assembler.Program p = Assembler.assemble(src.toString(), BASE);
+            l.runRandom(new SplittableRandom(1), 60, 100_000, p.symbol("done"));
+            assertThat(l.jit.register(8)).isEqualTo(200L * (24 * 25 / 2));
+            TranslatorStats s = l.jit.translatorStats();
+            assertThat(s.evictions()).isPositive();
+            assertThat(s.liveBlocks()).isLessThanOrEqualTo(4);
+            assertTranslatorUsed(l.jit);
+        }
+    }
+
+    @Test
+    void interruptPostedBetweenRunsIsTakenBeforeTheNextTranslatedBlock() {
+        String src = HANDLER_SETUP + """
+                li   t0, 8
+                csrw mie, t0
+                csrsi mstatus, 8
+                li   a0, 0
+            spin:
+                addi a0, a0, 1
+                j    spin
+                .align 2
+            handler:
+                csrr a1, mcause
+            park:
+                j    park
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.run(10, 37, 100, 1000, 5);
+            l.interp.postInterrupt(Hart.MIP_MSIP);
+            l.jit.postInterrupt(Hart.MIP_MSIP);
+            l.step(3);
+            assertThat(l.jit.register(11)).as("mcause read by the handler").isEqualTo((1L << 63) | 3);
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("park"));
+            assertTranslatorUsed(l.jit);
+        }
+    }
+}
