@@ -7,17 +7,25 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.jvmm.image.DebianGuestImages;
 import dev.jvmm.image.GuestImage;
+import dev.jvmm.machine.DeviceConfig;
 import dev.jvmm.machine.ExitReason;
+import dev.jvmm.machine.NetConfig;
 import dev.jvmm.machine.MachineConfig;
 import dev.jvmm.machine.VirtMachine;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** {@code jvmm run}: boots a guest on QEMU's {@code virt} board with the console on this terminal. */
@@ -27,6 +35,7 @@ final class RunCommand implements Callable<Integer> {
 
     static final String DEFAULT_APPEND = "console=ttyS0";
     static final String DEFAULT_MEMORY = "512M";
+    static final int VIRTIO_SLOTS = dev.jvmm.machine.VirtBoard.VIRTIO_SLOTS;
 
     @Option(names = "--kernel", paramLabel = "FILE",
             description = "Kernel Image (default: Debian's riscv64 kernel, fetched into the cache on first use).")
@@ -56,6 +65,41 @@ final class RunCommand implements Callable<Integer> {
             description = "Bytes per line of the signature file (default: ${DEFAULT-VALUE}).")
     int signatureGranularity;
 
+    // The device options share one list so the devices keep their command-line order (slot n is
+    // the n-th device option); the fields only carry picocli's help text.
+    @Option(names = "--drive", paramLabel = "FILE[,format=raw|qcow2][,readonly=on]", parameterConsumer = InOrder.class,
+            description = "Attach a disk image as a virtio block device (/dev/vda, vdb, ... in order; writable unless"
+                    + " readonly=on). Without format= the file is probed: qcow2 if it has the qcow2 magic, else raw"
+                    + " (and then the guest may not write the qcow2 magic to its first sector). Repeatable.")
+    List<String> drives;
+
+    @Option(names = "--net", paramLabel = "user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-:GUESTPORT][,mac=MAC]",
+            parameterConsumer = InOrder.class,
+            description = "Attach a virtio network card on user-mode networking; hostfwd (repeatable) forwards a host"
+                    + " port (on 127.0.0.1 unless HOSTADDR is given) to a guest port. Repeatable.")
+    List<String> nets;
+
+    @Option(names = "--device", paramLabel = "virtio-rng|virtio-console", parameterConsumer = InOrder.class,
+            description = "Attach a virtio entropy source, or a virtio console (hvc0: its output is shown with the"
+                    + " serial console's; keystrokes go to ttyS0). Repeatable.")
+    List<String> deviceNames;
+
+    /** Device options as given: (option name, value), in order. */
+    final List<String[]> deviceArgs = new ArrayList<>();
+
+    /** Records a device option's value in {@link #deviceArgs}, keeping the order across options. */
+    static final class InOrder implements CommandLine.IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec argSpec, CommandSpec commandSpec) {
+            String name = ((CommandLine.Model.OptionSpec) argSpec).longestName();
+            if (args.isEmpty()) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                        "Missing required parameter for option '" + name + "' (" + argSpec.paramLabel() + ")");
+            }
+            ((RunCommand) commandSpec.userObject()).deviceArgs.add(new String[] {name, args.pop()});
+        }
+    }
+
     private final PrintStream err;
 
     RunCommand(PrintStream err) {
@@ -78,7 +122,32 @@ final class RunCommand implements Callable<Integer> {
             kernelFile = image.kernel();
             initrdFile = userInitrd.or(() -> Optional.of(image.initramfs()));
         }
-        return new MachineConfig(kernelFile, initrdFile, append, memoryBytes, firmwareFile, 1);
+        return new MachineConfig(kernelFile, initrdFile, append, memoryBytes, firmwareFile, 1, devices());
+    }
+
+    /** The device options, parsed in command-line order. */
+    List<DeviceConfig> devices() throws UsageException {
+        List<DeviceConfig> devices = new ArrayList<>();
+        for (String[] arg : deviceArgs) {
+            devices.add(switch (arg[0]) {
+                case "--drive" -> DeviceOptions.drive(arg[1]);
+                case "--net" -> DeviceOptions.net(arg[1]);
+                default -> DeviceOptions.device(arg[1]);
+            });
+        }
+        if (devices.size() > VIRTIO_SLOTS) {
+            throw new UsageException("too many devices: %d (--drive, --net and --device share %d virtio slots)"
+                    .formatted(devices.size(), VIRTIO_SLOTS));
+        }
+        return devices;
+    }
+
+    /** Refuses what this build cannot run yet, after the whole command line parsed cleanly. */
+    static void checkSupported(List<DeviceConfig> devices) throws UsageException {
+        // TODO(net): remove once virtio-net and jvmm-net's user-mode backend are wired into VirtioSlots.
+        if (devices.stream().anyMatch(d -> d instanceof NetConfig)) {
+            throw new UsageException("--net: not yet supported (user-mode networking is not in this build yet)");
+        }
     }
 
     static Path readableFile(String option, Path file) throws UsageException {
@@ -97,6 +166,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MachineConfig config = config();
+        checkSupported(config.devices());
         AtomicReference<VirtMachine> current = new AtomicReference<>();
         AtomicBoolean quit = new AtomicBoolean();
         Optional<TerminalMode> raw = TerminalMode.enterRawIfTerminal();

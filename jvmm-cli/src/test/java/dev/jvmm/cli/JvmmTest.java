@@ -105,4 +105,81 @@ class JvmmTest {
         assertThat(config.firmware()).isEmpty();
         assertThat(config.initrd()).isEmpty();
     }
+
+    @Test
+    void netIsRefusedAsNotYetSupportedWithStatusTwo(@TempDir Path dir) throws Exception {
+        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
+        assertThat(run("run", "--kernel", kernel.toString(), "--net", "user,hostfwd=tcp::2222-:22")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --net: not yet supported (user-mode networking is not in this build yet)");
+    }
+
+    @Test
+    void badNetSyntaxIsReportedBeforeNotYetSupported(@TempDir Path dir) throws Exception {
+        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
+        assertThat(run("run", "--kernel", kernel.toString(), "--net", "user,hostfwd=tcp::0-:22")).isEqualTo(2);
+        assertThat(stderr().strip()).startsWith("jvmm: --net: bad host port '0'");
+    }
+
+    @Test
+    void missingDriveValueIsStatusTwo() {
+        assertThat(run("run", "--drive")).isEqualTo(2);
+        assertThat(stderr().lines()).hasSize(1).first().asString().startsWith("jvmm: Missing required parameter for option '--drive'");
+    }
+
+    @Test
+    void runHelpListsTheDeviceOptions() {
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--drive", "--net", "--device", "readonly=on", "hostfwd");
+    }
+
+    @Test
+    void imageCreateMakesRawAndQcow2ImagesOfTheGivenSize(@TempDir Path dir) throws Exception {
+        Path raw = dir.resolve("disk.raw");
+        assertThat(run("image", "create", "--format", "raw", raw.toString(), "1M")).isZero();
+        assertThat(Files.size(raw)).isEqualTo(1L << 20);
+        Path qcow = dir.resolve("disk.qcow2");
+        assertThat(run("image", "create", "--format", "qcow2", qcow.toString(), "64M")).isZero();
+        try (var image = dev.jvmm.storage.DiskImages.open(qcow, null, true)) {
+            assertThat(image.size()).isEqualTo(64L << 20);
+            assertThat(image).isInstanceOf(dev.jvmm.storage.Qcow2Image.class);
+        }
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
+    void imageCreateWithBackingStoresARelativeNameAndTakesTheBackingSize(@TempDir Path dir) throws Exception {
+        Path base = Files.write(dir.resolve("base.raw"), new byte[4096]);
+        Files.createDirectories(dir.resolve("overlays"));
+        Path overlay = dir.resolve("overlays/top.qcow2");
+        assertThat(run("image", "create", "--format", "qcow2", "--backing", base.toString(), overlay.toString())).isZero();
+        try (var image = dev.jvmm.storage.Qcow2Image.open(overlay, true)) {
+            assertThat(image.size()).isEqualTo(4096);
+            assertThat(image.backingFile()).contains("../base.raw");
+        }
+    }
+
+    @Test
+    void imageCreateRefusesToOverwriteAndBadInputIsOneLineStatusTwo(@TempDir Path dir) throws Exception {
+        Path existing = Files.write(dir.resolve("keep.img"), new byte[] {42});
+        assertThat(run("image", "create", "--format", "raw", existing.toString(), "1M")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: " + existing + ": already exists (jvmm image create never overwrites)");
+        assertThat(Files.readAllBytes(existing)).containsExactly(42);
+        err.reset();
+        assertThat(run("image", "create", "--format", "vdi", dir.resolve("x").toString(), "1M")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --format: unknown format 'vdi' (qcow2 or raw)");
+        err.reset();
+        assertThat(run("image", "create", "--format", "raw", dir.resolve("y").toString(), "1000")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: disk size '1000' is not a multiple of 512 bytes");
+        err.reset();
+        assertThat(run("image", "create", "--format", "raw", "--backing", existing.toString(), dir.resolve("z").toString(), "1M"))
+                .isEqualTo(2);
+        assertThat(stderr().strip()).startsWith("jvmm: --backing: a raw image cannot have a backing file");
+        err.reset();
+        assertThat(run("image", "create", "--format", "qcow2", dir.resolve("w").toString())).isEqualTo(2);
+        assertThat(stderr().strip()).startsWith("jvmm: missing SIZE");
+        assertThat(Files.exists(dir.resolve("x"))).isFalse();
+        assertThat(Files.exists(dir.resolve("y"))).isFalse();
+        assertThat(Files.exists(dir.resolve("z"))).isFalse();
+        assertThat(Files.exists(dir.resolve("w"))).isFalse();
+    }
 }

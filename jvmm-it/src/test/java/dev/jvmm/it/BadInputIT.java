@@ -50,4 +50,23 @@ class BadInputIT {
     void malformedMemorySizeIsRefused() throws Exception {
         assertRefused("lots", "run", "--memory", "lots");
     }
+
+    @Test
+    void missingDriveImageIsRefused(@TempDir Path dir) throws Exception {
+        GuestImages.debian();
+        assertRefused("--drive " + dir.resolve("none.img") + ": no such file", "run", "--drive", dir.resolve("none.img").toString());
+    }
+
+    @Test
+    void netIsRefusedUntilUserModeNetworkingLands() throws Exception {
+        GuestImages.debian();
+        assertRefused("--net: not yet supported", "run", "--net", "user,hostfwd=tcp::2222-:22");
+    }
+
+    @Test
+    void imageCreateRefusesToOverwrite(@TempDir Path dir) throws Exception {
+        Path existing = Files.write(dir.resolve("disk.img"), new byte[] {1});
+        assertRefused("already exists", "image", "create", "--format", "qcow2", existing.toString(), "1G");
+        assertThat(Files.readAllBytes(existing)).containsExactly(1);
+    }
 }

@@ -45,6 +45,11 @@ final class GuestUnderTest implements AutoCloseable {
         return new GuestUnderTest(new ProcessBuilder(command).start());
     }
 
+    /** Starts any other console program the same way: a reference peer such as QEMU. */
+    static GuestUnderTest startCommand(List<String> command) throws IOException {
+        return new GuestUnderTest(new ProcessBuilder(command).start());
+    }
+
     private static void pump(InputStream in, StringBuilder sink) {
         Thread.ofVirtual().start(() -> {
             byte[] buffer = new byte[4096];

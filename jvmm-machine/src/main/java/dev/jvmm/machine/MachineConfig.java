@@ -3,6 +3,7 @@ package dev.jvmm.machine;
 import dev.jvmm.machine.boot.BootImage;
 import dev.jvmm.memory.GuestMemory;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -15,9 +16,21 @@ import java.util.Optional;
  * @param memoryBytes DRAM size
  * @param firmware    empty for the built-in SBI; else an M-mode firmware binary (OpenSBI fw_jump/fw_dynamic)
  * @param harts       number of harts (1 for now)
+ * @param devices     virtio devices, in slot order from slot 0 (at most {@link VirtBoard#VIRTIO_SLOTS})
  */
 public record MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
-                            Optional<Path> firmware, int harts) {
+                            Optional<Path> firmware, int harts, List<DeviceConfig> devices) {
+
+    public MachineConfig {
+        // A copy that keeps null entries, so that validate() can name them instead of a constructor NPE.
+        devices = devices == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(devices));
+    }
+
+    /** A board without virtio devices. */
+    public MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
+                         Optional<Path> firmware, int harts) {
+        this(kernel, initrd, append, memoryBytes, firmware, harts, List.of());
+    }
 
     /** Smallest DRAM accepted (the images must fit in it too, which the loader checks). */
     public static final long MIN_MEMORY = 16L << 20;
@@ -47,6 +60,19 @@ public record MachineConfig(Path kernel, Optional<Path> initrd, String append, l
         }
         if (harts < 1 || harts > VirtBoard.MAX_HARTS) {
             throw new MachineException("hart count %d out of range (1 to %d)".formatted(harts, VirtBoard.MAX_HARTS));
+        }
+        if (devices == null) {
+            throw new MachineException("device list must not be null (use an empty list)");
+        }
+        if (devices.size() > VirtBoard.VIRTIO_SLOTS) {
+            throw new MachineException("too many virtio devices: %d (the board has %d virtio-mmio slots)"
+                    .formatted(devices.size(), VirtBoard.VIRTIO_SLOTS));
+        }
+        for (DeviceConfig device : devices) {
+            if (device == null) {
+                throw new MachineException("device list contains null");
+            }
+            device.validate();
         }
     }
 

@@ -44,6 +44,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * of hart h drives MSIP; its timer line drives STIP when the built-in SBI stands in for
  * firmware (SBI set_timer programs mtimecmp, and the kernel sees a supervisor timer), MTIP
  * when M-mode code runs (firmware, or a bare ELF). UART0 is PLIC source 10, the RTC 11.
+ * The configured virtio devices take virtio-mmio slots 0, 1, ... in order, slot n at
+ * {@link VirtBoard#virtioBase}(n) on PLIC source 1 + n (see {@link VirtioSlots}); their disks
+ * are flushed and closed when the machine closes.
  *
  * <h3>Boot modes</h3>
  * See {@link BootMode}: firmware, the built-in SBI, or a bare ELF started in M-mode. A bare
@@ -78,12 +81,14 @@ public final class VirtMachine implements AutoCloseable {
     private final Map<String, Long> kernelSymbols;
     private final byte[] deviceTree;
     private final BootLayout layout;
+    private final VirtioSlots virtio;
 
     private final AtomicReference<ExitReason> exit = new AtomicReference<>();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile List<Thread> threads = List.of();
+    private volatile List<String> closeProblems = List.of();
 
     private VirtMachine(Builder b) {
         this.memory = b.memory;
@@ -98,6 +103,7 @@ public final class VirtMachine implements AutoCloseable {
         this.kernelSymbols = b.kernelSymbols;
         this.deviceTree = b.deviceTree;
         this.layout = b.layout;
+        this.virtio = b.virtio;
     }
 
     /** The parts, gathered while the board is assembled (so a failure can free what exists). */
@@ -113,6 +119,7 @@ public final class VirtMachine implements AutoCloseable {
         Map<String, Long> kernelSymbols = Map.of();
         byte[] deviceTree;
         BootLayout layout;
+        VirtioSlots virtio;
         VirtMachine machine;
     }
 
@@ -123,7 +130,7 @@ public final class VirtMachine implements AutoCloseable {
      */
     public static VirtMachine create(MachineConfig config, OutputStream consoleOutput) throws MachineException {
         config.validate();
-        BootImage kernel = ImageFiles.readKernel(config.kernel());
+        BootImage kernel = ImageFiles.readKernel(config.kernel(), config.firmware().isPresent());
         Optional<BootImage> firmware = config.firmware().isPresent()
                 ? Optional.of(ImageFiles.readFirmware(config.firmware().get())) : Optional.empty();
         Optional<byte[]> initrd = config.initrd().isPresent()
@@ -133,20 +140,28 @@ public final class VirtMachine implements AutoCloseable {
         byte[] seed = new byte[VirtDeviceTree.RNG_SEED_BYTES];
         new SecureRandom().nextBytes(seed);
         VirtDeviceTree.Spec spec = new VirtDeviceTree.Spec(config.harts(), config.memoryBytes(), config.append(),
-                images.initrd().map(s -> new VirtDeviceTree.Range(s.address(), s.end())), seed, List.of());
+                images.initrd().map(s -> new VirtDeviceTree.Range(s.address(), s.end())), seed,
+                java.util.stream.IntStream.range(0, config.devices().size()).boxed().toList());
         byte[] dtb = VirtDeviceTree.encode(spec);
         BootLayout layout = images.placeDeviceTree(dtb.length);
 
         Builder b = new Builder();
+        b.console = new ConsoleOutput(consoleOutput);
+        // Disks are opened last among the checks and before RAM: a bad disk costs nothing to undo.
+        b.virtio = VirtioSlots.open(config.devices(), b.console);
         b.bootMode = config.bootMode(kernel);
         if (kernel instanceof BootImage.Elf elf) {
             b.kernelSymbols = elf.symbols();
         }
         b.deviceTree = dtb;
         b.layout = layout;
-        b.console = new ConsoleOutput(consoleOutput);
         b.lifecycle = new HartLifecycle(config.harts(), b.bootMode != BootMode.BUILTIN_SBI);
-        b.memory = allocate(config.memoryBytes());
+        try {
+            b.memory = allocate(config.memoryBytes());
+        } catch (MachineException e) {
+            b.virtio.close();
+            throw e;
+        }
         try {
             loadImages(b.memory, layout, dtb);
             if (b.bootMode == BootMode.BARE && kernel instanceof BootImage.Elf elf && elf.symbol("tohost").isPresent()) {
@@ -161,6 +176,7 @@ public final class VirtMachine implements AutoCloseable {
             if (b.clint != null) {
                 b.clint.close();
             }
+            b.virtio.close();
             b.memory.close();
             throw e;
         }
@@ -227,6 +243,7 @@ public final class VirtMachine implements AutoCloseable {
         bus.map(VirtBoard.CLINT_BASE, VirtBoard.CLINT_SIZE, b.clint);
         bus.map(VirtBoard.PLIC_BASE, VirtBoard.PLIC_SIZE, plic);
         bus.map(VirtBoard.UART0_BASE, VirtBoard.UART0_SIZE, b.uart);
+        b.virtio.map(bus, b.memory, plic);
     }
 
     private static void resetHarts(Builder b, BootLayout layout, long firmwareEntry) {
@@ -325,6 +342,28 @@ public final class VirtMachine implements AutoCloseable {
     /** Bytes typed by the user, for the guest's serial console; blocks while the console's input buffer is full. */
     public void sendConsoleInput(byte[] data, int offset, int length) throws InterruptedException {
         uart.receive(data, offset, length);
+    }
+
+    /** Whether a virtio console ({@code hvc0}) is attached. */
+    public boolean hasVirtioConsole() {
+        return virtio.console().isPresent();
+    }
+
+    /**
+     * Bytes for the first virtio console ({@code hvc0}); blocks while its input backlog is full.
+     * Throws {@link IllegalStateException} if the board has no virtio console.
+     */
+    public void sendVirtioConsoleInput(byte[] data, int offset, int length) throws InterruptedException {
+        virtio.console().orElseThrow(() -> new IllegalStateException("no virtio console attached"))
+                .receive(data, offset, length);
+    }
+
+    /**
+     * Problems met while flushing and closing the disks at {@link #close()}, one line each;
+     * empty before close and when every disk closed cleanly.
+     */
+    public List<String> closeProblems() {
+        return closeProblems;
     }
 
     /** Runs the guest on this and the harts' threads until it stops; returns why. */
@@ -455,7 +494,10 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
-    /** Stops the machine if it runs, then frees guest RAM and stops the CLINT's timer thread. */
+    /**
+     * Stops the machine if it runs, stops the CLINT's timer thread, flushes and closes the disks
+     * (see {@link #closeProblems()}) and frees guest RAM.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -469,6 +511,8 @@ public final class VirtMachine implements AutoCloseable {
             interrupted = true;
         }
         clint.close();
+        // The harts are stopped: no request is in flight, so what the guest wrote is flushed whole.
+        closeProblems = virtio.closeDisks();
         // A hart that ignored the stop must never touch freed RAM: then the RAM is leaked instead.
         if (threads.stream().noneMatch(Thread::isAlive)) {
             memory.close();

@@ -1,7 +1,8 @@
 /**
  * The board: {@link dev.jvmm.machine.VirtMachine} assembles QEMU's {@code virt} machine
  * from a {@link dev.jvmm.machine.MachineConfig} (RAM, harts, CLINT, PLIC, UART, RTC, test
- * finisher at the {@link dev.jvmm.machine.VirtBoard} addresses), writes the device tree
+ * finisher at the {@link dev.jvmm.machine.VirtBoard} addresses, and the virtio devices of
+ * {@link dev.jvmm.machine.DeviceConfig}: disks, entropy, console), writes the device tree
  * that describes exactly that ({@link dev.jvmm.machine.VirtDeviceTree}), loads the boot
  * images ({@code boot}), answers SBI calls when a Linux {@code Image} runs without firmware
  * ({@code firmware}), serves bare ELF test programs through HTIF and writes their signature

@@ -21,7 +21,8 @@ import java.util.Set;
  *       64-byte header with {@code text_offset} at 8, {@code image_size} at 16, the
  *       deprecated magic {@code "RISCV\0\0\0"} at 0x30 and {@code "RSC\x05"} at 0x38;</li>
  *   <li>ELF64 little-endian with {@code e_machine} = EM_RISCV (243), loaded by its PT_LOAD
- *       program headers at their physical addresses.</li>
+ *       program headers at their physical addresses;</li>
+ *   <li>with firmware only, anything else as a raw binary (U-Boot's {@code u-boot.bin}).</li>
  * </ul>
  * Every field from a file is checked; a bad file gives a one-line {@link MachineException}.
  */
@@ -48,7 +49,24 @@ public final class ImageFiles {
 
     /** Reads the kernel; a Linux {@code Image} or a RISC-V ELF, anything else is refused. */
     public static BootImage readKernel(Path file) throws MachineException {
-        return parseKernel(read(file, "kernel"), file.toString());
+        return readKernel(file, false);
+    }
+
+    /**
+     * Reads the kernel. With {@code rawAllowed} (firmware was given, so the firmware decides
+     * what the payload is), a file that is neither ELF nor Linux {@code Image} is a raw binary
+     * loaded at the kernel address, as QEMU's {@code -kernel} loads U-Boot's {@code u-boot.bin};
+     * without it such a file is refused.
+     */
+    public static BootImage readKernel(Path file, boolean rawAllowed) throws MachineException {
+        byte[] bytes = read(file, "kernel");
+        if (rawAllowed && !isElf(bytes) && !isLinuxImage(bytes) && !isGzip(bytes)) {
+            if (bytes.length == 0) {
+                throw new MachineException("kernel file is empty: " + file);
+            }
+            return new BootImage.Flat(bytes, bytes.length);
+        }
+        return parseKernel(bytes, file.toString());
     }
 
     /** Reads firmware: a RISC-V ELF is loaded by segments, anything else as a raw binary. */
@@ -75,7 +93,7 @@ public final class ImageFiles {
         if (isLinuxImage(bytes)) {
             return parseLinuxImage(bytes, name);
         }
-        if (bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b) {
+        if (isGzip(bytes)) {
             throw new MachineException("not a RISC-V kernel: " + name
                     + " (gzip-compressed; decompress it to a flat Image first)");
         }
@@ -95,6 +113,10 @@ public final class ImageFiles {
         }
         // image_size 0 comes from kernels older than the field; the file is then all there is.
         return new BootImage.Flat(bytes, Math.max(imageSize, bytes.length));
+    }
+
+    private static boolean isGzip(byte[] b) {
+        return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
     }
 
     private static boolean isElf(byte[] b) {

@@ -1,0 +1,228 @@
+package dev.jvmm.machine;
+
+import dev.jvmm.devices.Plic;
+import dev.jvmm.devices.virtio.VirtioDevice;
+import dev.jvmm.devices.virtio.blk.VirtioBlock;
+import dev.jvmm.devices.virtio.console.VirtioConsole;
+import dev.jvmm.devices.virtio.rng.VirtioRng;
+import dev.jvmm.devices.virtio.transport.MmioTransport;
+import dev.jvmm.devices.virtio.transport.VirtioMmioRegisters;
+import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.storage.BlockBackend;
+import dev.jvmm.storage.DiskImages;
+import dev.jvmm.storage.ImageFormat;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * The virtio devices of one machine: disk images opened (and locked, so two machines never
+ * write one image), devices built and their MMIO transports mapped in slot order. Closing
+ * flushes and closes every disk; a disk that cannot be flushed is reported, the rest are
+ * still closed.
+ */
+final class VirtioSlots implements AutoCloseable {
+
+    /** Disk files attached by machines of this process (real paths). */
+    private static final java.util.concurrent.ConcurrentMap<Path, Boolean> IN_USE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final List<OpenDisk> disks;
+    private final List<VirtioDevice> devices;
+    private final VirtioConsole console;
+    private boolean closed;
+
+    /** A disk backend and the lock that keeps other jvmm processes from writing its file meanwhile. */
+    private record OpenDisk(Path path, Path key, BlockBackend backend, FileChannel lockChannel) {
+    }
+
+    private VirtioSlots(List<OpenDisk> disks, List<VirtioDevice> devices, VirtioConsole console) {
+        this.disks = disks;
+        this.devices = devices;
+        this.console = console;
+    }
+
+    /**
+     * Opens every disk and builds every device of {@code configs} (already validated). Nothing
+     * is mapped yet, so a bad disk fails the machine before RAM is touched.
+     */
+    static VirtioSlots open(List<DeviceConfig> configs, OutputStream consoleOutput) throws MachineException {
+        List<OpenDisk> disks = new ArrayList<>();
+        List<VirtioDevice> devices = new ArrayList<>();
+        VirtioConsole console = null;
+        try {
+            for (DeviceConfig config : configs) {
+                switch (config) {
+                    case DriveConfig drive -> {
+                        OpenDisk disk = openDisk(drive);
+                        disks.add(disk);
+                        devices.add(new VirtioBlock(disk.backend(), ""));
+                    }
+                    case RngConfig rng -> devices.add(new VirtioRng(new SecureRandom()));
+                    case ConsoleConfig c -> {
+                        VirtioConsole vc = new VirtioConsole(consoleOutput);
+                        if (console == null) {
+                            console = vc;
+                        }
+                        devices.add(vc);
+                    }
+                    case NetConfig net -> throw new MachineException(
+                            "--net " + net.backend().name().toLowerCase(java.util.Locale.ROOT)
+                            + ": not yet supported (virtio-net is not wired to the board yet)");
+                }
+            }
+        } catch (MachineException | RuntimeException e) {
+            closeAll(disks);
+            throw e;
+        }
+        return new VirtioSlots(List.copyOf(disks), List.copyOf(devices), console);
+    }
+
+    private static OpenDisk openDisk(DriveConfig drive) throws MachineException {
+        Path path = drive.path();
+        String name = "drive " + path;
+        if (!Files.isRegularFile(path)) {
+            throw new MachineException(name + (Files.exists(path) ? ": not a regular file" : ": no such file"));
+        }
+        Path key;
+        try {
+            key = path.toRealPath();
+        } catch (IOException e) {
+            throw new MachineException(name + ": " + oneLine(e));
+        }
+        // Checked in the process first: opening and closing a second channel on a file this
+        // process has locked would drop that lock (POSIX), so a file in use here is not touched.
+        if (IN_USE.putIfAbsent(key, Boolean.TRUE) != null) {
+            throw new MachineException(name + ": in use (attached twice, or by another machine)");
+        }
+        try {
+            return openLocked(drive, name, key);
+        } catch (MachineException | RuntimeException e) {
+            IN_USE.remove(key);
+            throw e;
+        }
+    }
+
+    private static OpenDisk openLocked(DriveConfig drive, String name, Path key) throws MachineException {
+        Path path = drive.path();
+        FileChannel lockChannel = null;
+        try {
+            // Probe before locking: closing the probe's channel would drop a POSIX lock we held.
+            Optional<ImageFormat> given = drive.format();
+            ImageFormat format = given.isPresent() ? given.get() : DiskImages.probe(path);
+            // A shared lock for a read-only disk, an exclusive one for a writable disk: any
+            // number of readers, or one writer. (POSIX record locks: advisory, per process.)
+            lockChannel = drive.readOnly() ? FileChannel.open(path, StandardOpenOption.READ)
+                    : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock(0, Long.MAX_VALUE, drive.readOnly());
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new MachineException(name + ": in use (attached twice, or by another process"
+                        + (drive.readOnly() ? " that writes it)" : ")"));
+            }
+            BlockBackend backend = DiskImages.open(path, format, drive.readOnly());
+            if (given.isEmpty() && format == ImageFormat.RAW && !drive.readOnly()) {
+                backend = new ProbedRawGuard(backend);
+            }
+            return new OpenDisk(path, key, backend, lockChannel);
+        } catch (NoSuchFileException e) {
+            closeQuietly(lockChannel);
+            throw new MachineException(name + ": no such file");
+        } catch (AccessDeniedException e) {
+            closeQuietly(lockChannel);
+            throw new MachineException(name + ": permission denied" + (drive.readOnly() ? "" : " (for writing: attach it read-only?)"));
+        } catch (IOException e) {
+            closeQuietly(lockChannel);
+            throw new MachineException(name + ": " + oneLine(e));
+        } catch (MachineException | RuntimeException e) {
+            closeQuietly(lockChannel);
+            throw e;
+        }
+    }
+
+    /** Maps device {@code n} at slot {@code n}, wired to PLIC source {@link VirtBoard#virtioIrq}(n). */
+    void map(AddressSpace bus, GuestMemory memory, Plic plic) {
+        for (int slot = 0; slot < devices.size(); slot++) {
+            MmioTransport transport = new MmioTransport(memory, devices.get(slot), plic.source(VirtBoard.virtioIrq(slot)));
+            bus.map(VirtBoard.virtioBase(slot), VirtioMmioRegisters.REGION_SIZE, transport);
+        }
+    }
+
+    /** The slots in use: 0 up to the number of devices. */
+    List<Integer> slots() {
+        return IntStream.range(0, devices.size()).boxed().toList();
+    }
+
+    /** The first virtio console, if one is attached. */
+    Optional<VirtioConsole> console() {
+        return Optional.ofNullable(console);
+    }
+
+    /** Flushes and closes every disk; returns the problems as one line each (empty if none). */
+    synchronized List<String> closeDisks() {
+        if (closed) {
+            return List.of();
+        }
+        closed = true;
+        return closeAll(disks);
+    }
+
+    @Override
+    public void close() {
+        closeDisks();
+    }
+
+    private static List<String> closeAll(List<OpenDisk> disks) {
+        List<String> problems = new ArrayList<>();
+        for (OpenDisk disk : disks) {
+            try {
+                if (!disk.backend().isReadOnly()) {
+                    disk.backend().flush();
+                }
+            } catch (IOException | RuntimeException e) {
+                problems.add("drive " + disk.path() + ": flush failed: " + oneLine(e));
+            }
+            try {
+                disk.backend().close();
+            } catch (IOException | RuntimeException e) {
+                problems.add("drive " + disk.path() + ": close failed: " + oneLine(e));
+            }
+            // Closing the channel releases the lock (and, POSIX-wise, any lock of ours on the file).
+            closeQuietly(disk.lockChannel());
+            IN_USE.remove(disk.key());
+        }
+        return problems;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing was written through it
+            }
+        }
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
+}
