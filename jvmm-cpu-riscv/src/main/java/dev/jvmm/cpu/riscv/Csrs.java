@@ -467,6 +467,21 @@ final class Csrs {
         }
     }
 
+    /**
+     * The value a CSRRS/CSRRC instruction sets or clears bits in, given what the read returned.
+     * For mip and sip that is the software-writable bits alone: a read ORs the interrupt lines
+     * in (SEIP from the PLIC), but the privileged spec leaves the line out of the
+     * read-modify-write, so firmware doing {@code csrs mip, STIP} while the PLIC holds SEIP high
+     * must not latch SEIP into the writable bit (which S-mode could then never clear).
+     */
+    long readModifyBase(int csr, long readValue) {
+        return switch (csr) {
+            case MIP -> (readValue & ~MIP_WRITE_MASK) | (softwarePending.get() & MIP_WRITE_MASK);
+            case SIP -> (readValue & ~MIP_WRITE_MASK) | (softwarePending.get() & MIP_WRITE_MASK & mideleg);
+            default -> readValue;
+        };
+    }
+
     private void updateSoftwarePending(long mask, long value) {
         softwarePending.getAndUpdate(old -> (old & ~mask) | (value & mask));
     }

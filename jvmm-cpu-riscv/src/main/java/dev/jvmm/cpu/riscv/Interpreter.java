@@ -424,8 +424,8 @@ final class Interpreter {
         if (write) {
             long value = switch (kind) {
                 case 1 -> src;
-                case 2 -> old | src;
-                default -> old & ~src;
+                case 2 -> csrs.readModifyBase(csr, old) | src;
+                default -> csrs.readModifyBase(csr, old) & ~src;
             };
             csrs.write(csr, value, insn);
             breakBlock = true;

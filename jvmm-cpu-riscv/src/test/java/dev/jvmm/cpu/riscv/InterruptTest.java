@@ -2,6 +2,7 @@ package dev.jvmm.cpu.riscv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.jvmm.memory.InterruptLine;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -211,6 +212,52 @@ class InterruptTest {
             long retired = rig.hart.run(Long.MAX_VALUE);
             stopper.join();
             assertThat(retired).isPositive();
+        }
+    }
+
+    /**
+     * OpenSBI's timer handler does {@code csrs mip, STIP} and its set_timer {@code csrc mip, STIP};
+     * if the PLIC holds SEIP high at that moment, the line must not be latched into the
+     * software-writable SEIP bit, or S-mode takes an external interrupt it can never clear.
+     */
+    @Test
+    void settingAndClearingStipWhileSeipLineIsHighDoesNotLatchSeip() {
+        try (TestRig rig = new TestRig()) {
+            rig.load("""
+                    li t0, 0x20
+                    csrs mip, t0
+                    csrr a0, mip
+                    csrrc a1, mip, t0
+                stop: j stop
+                """);
+            InterruptLine seip = rig.hart.interruptPin(Hart.MIP_SEIP);
+            seip.raise();
+            rig.runTo("stop");
+            assertThat(rig.x("a0")).as("a read ORs the line in").isEqualTo(Csrs.MIP_STIP | Csrs.MIP_SEIP);
+            assertThat(rig.x("a1")).as("csrrc returns the ORed value too").isEqualTo(Csrs.MIP_STIP | Csrs.MIP_SEIP);
+            seip.lower();
+            assertThat(rig.hart.debugCsr(Csrs.MIP)).as("mip once the line drops").isZero();
+        }
+    }
+
+    @Test
+    void softwareSeipOutlivesTheLineUntilClearedBySoftware() {
+        try (TestRig rig = new TestRig()) {
+            rig.load("""
+                    li t0, 0x200
+                    csrs mip, t0
+                one: j one
+                clr: csrc mip, t0
+                two: j two
+                """);
+            InterruptLine seip = rig.hart.interruptPin(Hart.MIP_SEIP);
+            seip.raise();
+            rig.runTo("one");
+            seip.lower();
+            assertThat(rig.hart.debugCsr(Csrs.MIP)).isEqualTo(Csrs.MIP_SEIP);
+            rig.hart.setPc(rig.symbol("clr"));
+            rig.runTo("two");
+            assertThat(rig.hart.debugCsr(Csrs.MIP)).isZero();
         }
     }
 }
