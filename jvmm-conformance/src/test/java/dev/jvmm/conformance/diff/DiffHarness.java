@@ -1,13 +1,13 @@
 package dev.jvmm.conformance.diff;
 
 import dev.jvmm.conformance.CrossToolchain;
-import dev.jvmm.conformance.JvmmRun;
 import dev.jvmm.conformance.QemuRun;
 import dev.jvmm.conformance.diff.BatchSource.Entry;
 import dev.jvmm.machine.ExitReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +27,9 @@ final class DiffHarness {
     /** Prefixes tried per boot while narrowing a divergence. */
     private static final int PROBES_PER_ROUND = 7;
 
+    /** A batch built and run on QEMU (the reference), waiting for its jvmm run. */
+    record QemuSide(String name, List<Entry> entries, Path elf, String console, StateDump state) { }
+
     /** Both sides' output for one batch. */
     record BatchRun(List<Entry> entries, String qemuConsole, StateDump qemu, String jvmmConsole, StateDump jvmm,
                     ExitReason jvmmExit) { }
@@ -34,7 +37,8 @@ final class DiffHarness {
     private final Path dir;
     private final Path sources;
     private final Path divergences;
-    private final CrossToolchain gcc;
+    private final BatchToolchain toolchain;
+    private final PhaseTimes times = new PhaseTimes();
     private int batches;
 
     /** Works under {@code dir} (sources, ELFs, and divergences/ with reproducers). Fails loudly without gcc or QEMU. */
@@ -51,7 +55,7 @@ final class DiffHarness {
         this.sources = dir.resolve("src");
         this.divergences = dir.resolve("divergences");
         copyRuntime(sources);
-        this.gcc = new CrossToolchain(sources);
+        this.toolchain = new BatchToolchain(sources);
     }
 
     private static void copyRuntime(Path to) {
@@ -70,39 +74,92 @@ final class DiffHarness {
         }
     }
 
-    /** Builds the batch; returns its ELF. */
-    Path build(String name, List<Entry> entries) throws Exception {
-        Files.writeString(sources.resolve(name + ".S"), BatchSource.render(entries));
-        return gcc.build(name, dir.resolve("elf"));
+    /** Where the time went so far. */
+    PhaseTimes times() {
+        return times;
     }
 
-    /** Runs the batch on QEMU only; fails if QEMU does not finish with every program's state. */
-    String runQemu(String name, List<Entry> entries) throws Exception {
-        Path elf = build(name, entries);
-        return qemu(elf, entries);
+    /** Builds the batch (records only, or printing too); returns its ELF. */
+    Path build(String name, List<Entry> entries, boolean print) throws Exception {
+        long t = System.nanoTime();
+        Path source = sources.resolve(name + ".S");
+        Files.writeString(source, BatchSource.render(entries, print));
+        times.add(PhaseTimes.Phase.GENERATE, t);
+        t = System.nanoTime();
+        Path elf = dir.resolve("elf").resolve(name + ".elf");
+        Files.createDirectories(elf.getParent());
+        toolchain.build(source, elf);
+        times.add(PhaseTimes.Phase.BUILD, t);
+        return elf;
     }
 
-    private String qemu(Path elf, List<Entry> entries) throws Exception {
-        QemuRun.Outcome q = QemuRun.run(elf, QEMU_TIMEOUT_SECONDS);
-        StateDump dump = StateDump.parse(q.console());
+    /**
+     * Builds the batch and runs it on QEMU; fails if QEMU does not finish with every program's
+     * record complete (then the generator produced a bad program).
+     */
+    QemuSide prepare(String name, List<Entry> entries) throws Exception {
+        Path elf = build(name, entries, false);
+        long t = System.nanoTime();
+        QemuDumpRun.Outcome q = QemuDumpRun.run(elf, dir.resolve("run").resolve(name), QEMU_TIMEOUT_SECONDS);
+        times.add(PhaseTimes.Phase.QEMU, t);
+        t = System.nanoTime();
+        StateDump dump = DumpRecord.parse(q.dump(), units(entries));
+        times.add(PhaseTimes.Phase.COMPARE, t);
         boolean complete = dump.programs().size() == entries.size()
                 && dump.programs().values().stream().allMatch(StateDump.ProgramState::complete);
         if (q.timedOut() || q.exitStatus() != 0 || !complete || !q.console().contains("DONE")) {
             String tail = q.console().length() > 2000 ? q.console().substring(q.console().length() - 2000) : q.console();
             throw new IllegalStateException("the generated batch %s (seeds %s) did not run to completion on QEMU "
-                    .formatted(elf, seeds(entries)) + "(exit %d, timed out %b): the generator produced a bad program; "
-                    .formatted(q.exitStatus(), q.timedOut()) + "console tail:\n" + tail);
+                    .formatted(elf, seeds(entries)) + "(exit %d, timed out %b, %d of %d records complete): "
+                    .formatted(q.exitStatus(), q.timedOut(), dump.programs().values().stream()
+                            .filter(StateDump.ProgramState::complete).count(), entries.size())
+                    + "the generator produced a bad program; console tail:\n" + tail);
         }
-        return q.console();
+        return new QemuSide(name, entries, elf, q.console(), dump);
+    }
+
+    /** Runs a prepared batch on jvmm. */
+    BatchRun finish(QemuSide q) throws Exception {
+        long t = System.nanoTime();
+        JvmmDumpRun.Outcome j = JvmmDumpRun.run(q.elf(), JVMM_TIMEOUT_SECONDS);
+        times.add(PhaseTimes.Phase.JVMM, t);
+        t = System.nanoTime();
+        StateDump jvmm = DumpRecord.parse(j.dump(), units(q.entries()));
+        times.add(PhaseTimes.Phase.COMPARE, t);
+        return new BatchRun(q.entries(), q.console(), q.state(), j.console(), jvmm, j.reason());
     }
 
     /** Builds the batch and runs it on both QEMU and jvmm. */
     BatchRun run(String name, List<Entry> entries) throws Exception {
-        Path elf = build(name, entries);
-        String qemuConsole = qemu(elf, entries);
-        JvmmRun.Outcome j = JvmmRun.run(elf, JVMM_TIMEOUT_SECONDS);
-        return new BatchRun(entries, qemuConsole, StateDump.parse(qemuConsole), j.console(),
-                StateDump.parse(j.console()), j.reason());
+        return finish(prepare(name, entries));
+    }
+
+    /** Runs the batch on QEMU only and returns the states of its records. */
+    StateDump runQemu(String name, List<Entry> entries) throws Exception {
+        QemuSide q = prepare(name, entries);
+        discard(name);
+        return q.state();
+    }
+
+    /** Runs the batch built in print mode on QEMU and returns the console (the states as text). */
+    String runQemuPrinted(String name, List<Entry> entries) throws Exception {
+        Path elf = build(name, entries, true);
+        return QemuRun.run(elf, QEMU_TIMEOUT_SECONDS).console();
+    }
+
+    /** Deletes a batch's source, ELF and run directory (a long run would otherwise leave gigabytes). */
+    void discard(String name) throws IOException {
+        Files.deleteIfExists(sources.resolve(name + ".S"));
+        Files.deleteIfExists(dir.resolve("elf").resolve(name + ".elf"));
+        try {
+            Files.deleteIfExists(dir.resolve("run").resolve(name));
+        } catch (DirectoryNotEmptyException e) {
+            // something else was left there: keep it for a look
+        }
+    }
+
+    private static List<Integer> units(List<Entry> entries) {
+        return entries.stream().map(Entry::prefix).toList();
     }
 
     /** The batch's divergences (not yet narrowed), each with its reproducer written. */
@@ -168,7 +225,9 @@ final class DiffHarness {
                 }
             }
             List<Entry> entries = probes.stream().map(n -> new Entry(p, n)).toList();
-            BatchRun r = run("bisect-" + p.seed() + "-" + (batches++), entries);
+            String name = "bisect-" + p.seed() + "-" + (batches++);
+            BatchRun r = run(name, entries);
+            discard(name);
             int firstBad = -1;
             for (int j = 0; j < probes.size(); j++) {
                 Optional<StateDump.Difference> diff = difference(r, j);
@@ -204,7 +263,7 @@ final class DiffHarness {
     Path writeReproducer(String name, List<Entry> entries) throws IOException {
         copyRuntime(divergences);
         Path file = divergences.resolve(name + ".S");
-        Files.writeString(file, BatchSource.render(entries));
+        Files.writeString(file, BatchSource.render(entries, true));
         return file;
     }
 

@@ -2,6 +2,7 @@ package dev.jvmm.conformance.diff;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One indivisible step of a random program: a few assembly lines (an instruction and whatever sets
@@ -23,6 +24,10 @@ record Unit(String summary, List<String> lines, int target, String dest) {
             "c.swsp", "c.sdsp", "c.fsd", "c.fsdsp", "beq", "bne", "blt", "bge", "bltu", "bgeu", "c.beqz",
             "c.bnez", "jal", "jalr", "c.j", "c.jr", "c.jalr", "fence", "fence.i", "ecall", "ebreak", "c.ebreak",
             "c.nop");
+
+    /** Compiled once: the generator asks this for every unit. */
+    private static final Pattern OPERAND_SEPARATOR = Pattern.compile("[ ,]+");
+    private static final Pattern TRACED_REGISTER = Pattern.compile("x([1-9]|[12][0-9]|3[01])|f([0-9]|[12][0-9]|3[01])");
 
     Unit {
         lines = List.copyOf(lines);
@@ -46,11 +51,11 @@ record Unit(String summary, List<String> lines, int target, String dest) {
 
     /** The register an instruction written as text writes ("" for none, or x0). Jumps are not traced. */
     static String destinationOf(String insn) {
-        String[] parts = insn.strip().split("[ ,]+");
+        String[] parts = OPERAND_SEPARATOR.split(insn.strip());
         if (parts.length < 2 || NO_DEST.contains(parts[0]) || parts[0].startsWith(".")) {
             return "";
         }
         String r = parts[1];
-        return r.matches("x([1-9]|[12][0-9]|3[01])|f([0-9]|[12][0-9]|3[01])") ? r : "";
+        return TRACED_REGISTER.matcher(r).matches() ? r : "";
     }
 }
