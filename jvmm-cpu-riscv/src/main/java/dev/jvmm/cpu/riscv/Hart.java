@@ -77,14 +77,17 @@ public final class Hart {
     /**
      * Starts the hart in S-mode at {@code pc} with {@code a0}, {@code a1} set, as SBI firmware
      * would hand over to a kernel: all delegable exceptions but ECALL from S/M and the S-level
-     * interrupts delegated, counters enabled for S-mode, one PMP entry opening all memory to
-     * S/U, paging off.
+     * interrupts delegated, the cycle, time and instret counters enabled for S-mode and (as
+     * OpenSBI leaves {@code scounteren}) for U-mode, one PMP entry opening all memory to S/U,
+     * paging off.
      */
     public void enterSupervisor(long pc, long a0, long a1) {
         reset(pc);
         csrs.medeleg = Csrs.MEDELEG_MASK & ~((1L << Traps.ECALL_FROM_S) | (1L << Traps.ECALL_FROM_M));
         csrs.mideleg = Csrs.S_INTERRUPTS;
         csrs.mcounteren = 7;
+        // Linux relies on firmware for this: its vDSO reads the time CSR from U-mode.
+        csrs.scounteren = 7;
         pmp.writeAddr(0, -1L);
         pmp.writeCfg(0, Pmp.A_NAPOT | Pmp.R | Pmp.W | Pmp.X);
         // As after firmware's MRET into S: MPP = U, MPIE = 1.

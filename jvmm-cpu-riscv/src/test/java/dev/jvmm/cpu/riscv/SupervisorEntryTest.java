@@ -47,6 +47,31 @@ class SupervisorEntryTest {
     }
 
     @Test
+    void userModeCanReadTheTimeAsUnderOpenSbi() {
+        // Linux leaves scounteren as firmware set it; its vDSO reads time from U-mode.
+        try (TestRig rig = enter("""
+                la t0, handler
+                csrw stvec, t0
+                la t0, user
+                csrw sepc, t0
+                li t0, 0x100
+                csrc sstatus, t0       # SPP = U
+                sret
+            user:
+                rdtime s5
+                ecall
+            handler:
+                csrr s6, scause
+            done: j done
+            """)) {
+            rig.clock.ticks = 777;
+            rig.runTo("done");
+            assertThat(rig.x("s6")).as("scause: 8 is the ECALL from U, 2 would be rdtime refused").isEqualTo(8);
+            assertThat(rig.x("s5")).isEqualTo(777);
+        }
+    }
+
+    @Test
     void supervisorEcallRunsTheHandlerAndResumesAfterIt() {
         try (TestRig rig = enter("""
                 li a7, 0x10
