@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code jvmm image}: guest images in the user cache. */
 @Command(name = "image", description = "Manage guest images in the user cache.", mixinStandardHelpOptions = true,
-        subcommands = {ImageCommand.Fetch.class, ImageCommand.Create.class})
+        subcommands = {ImageCommand.Fetch.class, ImageCommand.Create.class, ImageBuildCommand.class})
 final class ImageCommand implements Callable<Integer> {
 
     @Override

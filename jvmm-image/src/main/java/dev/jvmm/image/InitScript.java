@@ -8,7 +8,10 @@ import java.util.List;
  * <p>{@code /init} runs as PID 1 under busybox sh: it installs the applet links, mounts proc,
  * sysfs and devtmpfs, loads the modules (dependencies first, failures ignored: a module that is
  * built in or finds no device is not an error), prints a banner, then becomes busybox
- * {@code init}. That init starts an interactive shell on the console's real tty
+ * {@code init}. With {@code root=DEVICE} on the kernel command line it instead mounts DEVICE
+ * (read-only unless {@code rw} is given) and switches to it, running its {@code init=} program
+ * or {@code /sbin/init}: that is how a Debian disk made by {@code jvmm image build} boots. Without
+ * {@code root=}, busybox init starts an interactive shell on the console's real tty
  * ({@code cttyhack}, in its own session, so it has job control and Ctrl-C), starts a new one
  * whenever it exits, and acts on the signals that busybox {@code poweroff}, {@code reboot} and
  * {@code halt} send to PID 1. (A shell as PID 1 would ignore those signals, and Debian's busybox
@@ -38,6 +41,8 @@ public final class InitScript {
         for (String path : modulePaths) {
             s.append("insmod $modules/").append(path).append(" 2>/dev/null\n");
         }
+        s.append(ROOT_SELECTION);
+        s.append(SWITCH_ROOT);
         s.append("""
                 hostname jvmm
                 echo
@@ -47,6 +52,52 @@ public final class InitScript {
                 """);
         return s.toString();
     }
+
+    /**
+     * Sets {@code root}, {@code rootmode} ({@code ro} unless {@code rw} is given),
+     * {@code rootfstype} (default {@code ext4}) and {@code rootinit} (default {@code /sbin/init})
+     * from the kernel command line in {@code $cmdline}, as the kernel's own {@code root=},
+     * {@code rw}/{@code ro}, {@code rootfstype=} and {@code init=} mean them. The kernel
+     * ignores those with an initramfs, but keeps them in {@code /proc/cmdline}.
+     */
+    static final String ROOT_SELECTION = """
+            cmdline=$(cat /proc/cmdline 2>/dev/null)
+            root= rootmode=ro rootfstype=ext4 rootinit=/sbin/init
+            for arg in $cmdline; do
+                case "$arg" in
+                    root=*) root=${arg#root=} ;;
+                    rootfstype=*) rootfstype=${arg#rootfstype=} ;;
+                    init=*) rootinit=${arg#init=} ;;
+                    rw) rootmode=rw ;;
+                    ro) rootmode=ro ;;
+                esac
+            done
+            """;
+
+    /**
+     * With {@code root=}: waits up to 10 s for the device, mounts it on {@code /newroot},
+     * moves {@code /dev}, {@code /proc} and {@code /sys} there and becomes its init (still
+     * PID 1). If the device or its init is missing, says why and goes on to the busybox shell.
+     */
+    static final String SWITCH_ROOT = """
+            if [ -n "$root" ]; then
+                tries=0
+                while [ ! -b "$root" ] && [ $tries -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
+                mkdir -p /newroot
+                if ! mount -t "$rootfstype" -o "$rootmode" "$root" /newroot; then
+                    echo "jvmm: cannot mount root=$root ($rootfstype, $rootmode); staying in the initramfs"
+                elif [ ! -x "/newroot$rootinit" ] && [ ! -L "/newroot$rootinit" ]; then
+                    echo "jvmm: $root has no $rootinit; staying in the initramfs"
+                    umount /newroot
+                else
+                    umount /dev/pts 2>/dev/null
+                    for fs in dev proc sys; do
+                        if [ -d "/newroot/$fs" ]; then mount --move "/$fs" "/newroot/$fs"; else umount "/$fs"; fi
+                    done
+                    exec switch_root /newroot "$rootinit"
+                fi
+            fi
+            """;
 
     /**
      * {@code /etc/inittab} for busybox init: a login shell on the console's real tty, started
