@@ -15,11 +15,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.image.DebianGuestImages;
 import dev.jvmm.image.GuestImage;
 import dev.jvmm.machine.DeviceConfig;
 import dev.jvmm.machine.ExitReason;
-import dev.jvmm.machine.NetConfig;
 import dev.jvmm.machine.MachineConfig;
 import dev.jvmm.machine.VirtMachine;
 import picocli.CommandLine;
@@ -56,6 +56,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--firmware", paramLabel = "builtin|FILE", defaultValue = "builtin",
             description = "M-mode firmware: the built-in SBI, or a file such as OpenSBI fw_jump.bin (default: ${DEFAULT-VALUE}).")
     String firmware;
+
+    @Option(names = "--engine", paramLabel = "interp|jit", defaultValue = "interp",
+            description = "How the CPU runs guest code: the interpreter, or the translator tier that compiles hot"
+                    + " blocks to JVM bytecode (experimental) (default: ${DEFAULT-VALUE}).")
+    String engine;
 
     @Option(names = "--signature", paramLabel = "FILE",
             description = "After the run, write the memory between the program's begin_signature and end_signature symbols to FILE, as Spike's +signature= does.")
@@ -109,6 +114,7 @@ final class RunCommand implements Callable<Integer> {
     /** Checks the options and resolves the default images; fetches them if needed. */
     MachineConfig config() throws Exception {
         long memoryBytes = MemorySize.parse(memory);
+        Engine chosenEngine = engine(engine);
         Optional<Path> firmwareFile = firmware.equals("builtin") ? Optional.empty()
                 : Optional.of(readableFile("--firmware", Path.of(firmware)));
         Path kernelFile;
@@ -122,7 +128,16 @@ final class RunCommand implements Callable<Integer> {
             kernelFile = image.kernel();
             initrdFile = userInitrd.or(() -> Optional.of(image.initramfs()));
         }
-        return new MachineConfig(kernelFile, initrdFile, append, memoryBytes, firmwareFile, 1, devices());
+        return new MachineConfig(kernelFile, initrdFile, append, memoryBytes, firmwareFile, 1, devices(), chosenEngine);
+    }
+
+    /** {@code interp} or {@code jit}. */
+    static Engine engine(String name) throws UsageException {
+        return switch (name) {
+            case "interp" -> Engine.INTERPRETER;
+            case "jit" -> Engine.JIT;
+            default -> throw new UsageException("--engine: unknown engine '" + name + "' (interp or jit)");
+        };
     }
 
     /** The device options, parsed in command-line order. */
@@ -142,14 +157,6 @@ final class RunCommand implements Callable<Integer> {
         return devices;
     }
 
-    /** Refuses what this build cannot run yet, after the whole command line parsed cleanly. */
-    static void checkSupported(List<DeviceConfig> devices) throws UsageException {
-        // TODO(net): remove once virtio-net and jvmm-net's user-mode backend are wired into VirtioSlots.
-        if (devices.stream().anyMatch(d -> d instanceof NetConfig)) {
-            throw new UsageException("--net: not yet supported (user-mode networking is not in this build yet)");
-        }
-    }
-
     static Path readableFile(String option, Path file) throws UsageException {
         if (!Files.exists(file)) {
             throw new UsageException(option + " " + file + ": no such file");
@@ -166,7 +173,6 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MachineConfig config = config();
-        checkSupported(config.devices());
         AtomicReference<VirtMachine> current = new AtomicReference<>();
         AtomicBoolean quit = new AtomicBoolean();
         Optional<TerminalMode> raw = TerminalMode.enterRawIfTerminal();

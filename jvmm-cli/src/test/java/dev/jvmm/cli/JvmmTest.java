@@ -107,14 +107,45 @@ class JvmmTest {
     }
 
     @Test
-    void netIsRefusedAsNotYetSupportedWithStatusTwo(@TempDir Path dir) throws Exception {
-        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
-        assertThat(run("run", "--kernel", kernel.toString(), "--net", "user,hostfwd=tcp::2222-:22")).isEqualTo(2);
-        assertThat(stderr().strip()).isEqualTo("jvmm: --net: not yet supported (user-mode networking is not in this build yet)");
+    void netForwardOnAHostPortInUseIsOneLineStatusTwo(@TempDir Path dir) throws Exception {
+        Path kernel = Files.write(dir.resolve("Image"), linuxImageHeader());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThat(run("run", "--kernel", kernel.toString(), "--memory", "64M",
+                    "--net", "user,hostfwd=tcp::" + port + "-:22")).isEqualTo(2);
+            assertThat(stderr().lines()).hasSize(1).first().asString()
+                    .startsWith("jvmm: net user: ").contains("127.0.0.1:" + port, "Address already in use");
+        }
     }
 
     @Test
-    void badNetSyntaxIsReportedBeforeNotYetSupported(@TempDir Path dir) throws Exception {
+    void engineOptionSelectsTheEngineAndDefaultsToTheInterpreter(@TempDir Path dir) throws Exception {
+        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
+        RunCommand run = new RunCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
+        new CommandLine(run).parseArgs("--kernel", kernel.toString());
+        assertThat(run.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.INTERPRETER);
+        RunCommand jit = new RunCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
+        new CommandLine(jit).parseArgs("--kernel", kernel.toString(), "--engine", "jit");
+        assertThat(jit.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.JIT);
+    }
+
+    @Test
+    void unknownEngineIsOneLineStatusTwo(@TempDir Path dir) throws Exception {
+        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
+        assertThat(run("run", "--kernel", kernel.toString(), "--engine", "turbo")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --engine: unknown engine 'turbo' (interp or jit)");
+    }
+
+    /** The 64-byte header of a Linux RISC-V Image (magic only): enough for the board to be built. */
+    private static byte[] linuxImageHeader() {
+        byte[] b = new byte[64];
+        byte[] magic = {'R', 'S', 'C', 0x05};
+        System.arraycopy(magic, 0, b, 0x38, 4);
+        return b;
+    }
+
+    @Test
+    void badNetSyntaxIsOneLineStatusTwo(@TempDir Path dir) throws Exception {
         Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
         assertThat(run("run", "--kernel", kernel.toString(), "--net", "user,hostfwd=tcp::0-:22")).isEqualTo(2);
         assertThat(stderr().strip()).startsWith("jvmm: --net: bad host port '0'");

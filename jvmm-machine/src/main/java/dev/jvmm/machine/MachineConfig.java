@@ -1,5 +1,6 @@
 package dev.jvmm.machine;
 
+import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.machine.boot.BootImage;
 import dev.jvmm.memory.GuestMemory;
 import java.nio.file.Path;
@@ -17,16 +18,23 @@ import java.util.Optional;
  * @param firmware    empty for the built-in SBI; else an M-mode firmware binary (OpenSBI fw_jump/fw_dynamic)
  * @param harts       number of harts (1 for now)
  * @param devices     virtio devices, in slot order from slot 0 (at most {@link VirtBoard#VIRTIO_SLOTS})
+ * @param engine      how every hart runs guest code: the interpreter (the reference) or the translator tier
  */
 public record MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
-                            Optional<Path> firmware, int harts, List<DeviceConfig> devices) {
+                            Optional<Path> firmware, int harts, List<DeviceConfig> devices, Engine engine) {
 
     public MachineConfig {
         // A copy that keeps null entries, so that validate() can name them instead of a constructor NPE.
         devices = devices == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(devices));
     }
 
-    /** A board without virtio devices. */
+    /** A board whose harts run on the interpreter. */
+    public MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
+                         Optional<Path> firmware, int harts, List<DeviceConfig> devices) {
+        this(kernel, initrd, append, memoryBytes, firmware, harts, devices, Engine.INTERPRETER);
+    }
+
+    /** A board without virtio devices, its harts on the interpreter. */
     public MachineConfig(Path kernel, Optional<Path> initrd, String append, long memoryBytes,
                          Optional<Path> firmware, int harts) {
         this(kernel, initrd, append, memoryBytes, firmware, harts, List.of());
@@ -60,6 +68,9 @@ public record MachineConfig(Path kernel, Optional<Path> initrd, String append, l
         }
         if (harts < 1 || harts > VirtBoard.MAX_HARTS) {
             throw new MachineException("hart count %d out of range (1 to %d)".formatted(harts, VirtBoard.MAX_HARTS));
+        }
+        if (engine == null) {
+            throw new MachineException("execution engine must not be null");
         }
         if (devices == null) {
             throw new MachineException("device list must not be null (use an empty list)");

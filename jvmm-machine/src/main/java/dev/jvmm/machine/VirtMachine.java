@@ -1,5 +1,6 @@
 package dev.jvmm.machine;
 
+import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.cpu.riscv.Hart;
 import dev.jvmm.devices.Clint;
 import dev.jvmm.devices.GoldfishRtc;
@@ -45,8 +46,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * firmware (SBI set_timer programs mtimecmp, and the kernel sees a supervisor timer), MTIP
  * when M-mode code runs (firmware, or a bare ELF). UART0 is PLIC source 10, the RTC 11.
  * The configured virtio devices take virtio-mmio slots 0, 1, ... in order, slot n at
- * {@link VirtBoard#virtioBase}(n) on PLIC source 1 + n (see {@link VirtioSlots}); their disks
- * are flushed and closed when the machine closes.
+ * {@link VirtBoard#virtioBase}(n) on PLIC source 1 + n (see {@link VirtioSlots}); their network
+ * cards are closed and their disks flushed and closed when the machine closes. Every hart runs
+ * on the configured {@link Engine}.
  *
  * <h3>Boot modes</h3>
  * See {@link BootMode}: firmware, the built-in SBI, or a bare ELF started in M-mode. A bare
@@ -167,7 +169,7 @@ public final class VirtMachine implements AutoCloseable {
             if (b.bootMode == BootMode.BARE && kernel instanceof BootImage.Elf elf && elf.symbol("tohost").isPresent()) {
                 b.htif = Htif.attach(b.memory, elf.symbol("tohost").getAsLong(), elf.symbol("fromhost"), new HtifHost(b));
             }
-            assemble(b, config.harts());
+            assemble(b, config.harts(), config.engine());
             long firmwareEntry = firmware.map(f -> f instanceof BootImage.Elf e ? e.entry() : VirtBoard.DRAM_BASE)
                     .orElse(VirtBoard.DRAM_BASE);
             resetHarts(b, layout, firmwareEntry);
@@ -199,7 +201,7 @@ public final class VirtMachine implements AutoCloseable {
         layout.firmwareInfo().ifPresent(a -> ram.write(a, FirmwareInfo.encode(layout.kernelEntry())));
     }
 
-    private static void assemble(Builder b, int hartCount) {
+    private static void assemble(Builder b, int hartCount, Engine engine) {
         AddressSpace bus = new AddressSpace(b.memory);
         Clock clock = HostClock.virt();
         List<Hart> harts = new ArrayList<>();
@@ -209,6 +211,7 @@ public final class VirtMachine implements AutoCloseable {
         long timerBit = b.bootMode == BootMode.BUILTIN_SBI ? Hart.MIP_STIP : Hart.MIP_MTIP;
         for (int h = 0; h < hartCount; h++) {
             Hart hart = new Hart(h, bus, clock);
+            hart.setEngine(engine);
             harts.add(hart);
             plicContexts.add(hart.interruptPin(Hart.MIP_MEIP));
             plicContexts.add(hart.interruptPin(Hart.MIP_SEIP));
@@ -359,8 +362,8 @@ public final class VirtMachine implements AutoCloseable {
     }
 
     /**
-     * Problems met while flushing and closing the disks at {@link #close()}, one line each;
-     * empty before close and when every disk closed cleanly.
+     * Problems met while closing the network cards and flushing and closing the disks at
+     * {@link #close()}, one line each; empty before close and when every device closed cleanly.
      */
     public List<String> closeProblems() {
         return closeProblems;
@@ -495,8 +498,9 @@ public final class VirtMachine implements AutoCloseable {
     }
 
     /**
-     * Stops the machine if it runs, stops the CLINT's timer thread, flushes and closes the disks
-     * (see {@link #closeProblems()}) and frees guest RAM.
+     * Stops the machine if it runs, stops the CLINT's timer thread, closes the network cards
+     * (their host sockets and forwards), flushes and closes the disks (see {@link #closeProblems()})
+     * and frees guest RAM.
      */
     @Override
     public void close() {
@@ -512,7 +516,7 @@ public final class VirtMachine implements AutoCloseable {
         }
         clint.close();
         // The harts are stopped: no request is in flight, so what the guest wrote is flushed whole.
-        closeProblems = virtio.closeDisks();
+        closeProblems = virtio.closeDevices();
         // A hart that ignored the stop must never touch freed RAM: then the RAM is leaked instead.
         if (threads.stream().noneMatch(Thread::isAlive)) {
             memory.close();

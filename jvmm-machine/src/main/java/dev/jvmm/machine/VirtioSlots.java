@@ -4,16 +4,23 @@ import dev.jvmm.devices.Plic;
 import dev.jvmm.devices.virtio.VirtioDevice;
 import dev.jvmm.devices.virtio.blk.VirtioBlock;
 import dev.jvmm.devices.virtio.console.VirtioConsole;
+import dev.jvmm.devices.virtio.net.MacAddress;
+import dev.jvmm.devices.virtio.net.VirtioNet;
 import dev.jvmm.devices.virtio.rng.VirtioRng;
 import dev.jvmm.devices.virtio.transport.MmioTransport;
 import dev.jvmm.devices.virtio.transport.VirtioMmioRegisters;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.net.user.HostForward;
+import dev.jvmm.net.user.UserNetwork;
+import dev.jvmm.net.user.UserNetworkConfig;
 import dev.jvmm.storage.BlockBackend;
 import dev.jvmm.storage.DiskImages;
 import dev.jvmm.storage.ImageFormat;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.Inet4Address;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -30,9 +37,11 @@ import java.util.stream.IntStream;
 
 /**
  * The virtio devices of one machine: disk images opened (and locked, so two machines never
- * write one image), devices built and their MMIO transports mapped in slot order. Closing
- * flushes and closes every disk; a disk that cannot be flushed is reported, the rest are
- * still closed.
+ * write one image), network cards started on user-mode networking (so their host forwards
+ * listen, or the machine fails before RAM is allocated), devices built and their MMIO
+ * transports mapped in slot order. Closing closes the network cards (releasing their host
+ * ports), then flushes and closes every disk; a device that cannot be closed is reported,
+ * the rest are still closed.
  */
 final class VirtioSlots implements AutoCloseable {
 
@@ -41,6 +50,7 @@ final class VirtioSlots implements AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final List<OpenDisk> disks;
+    private final List<VirtioNet> nets;
     private final List<VirtioDevice> devices;
     private final VirtioConsole console;
     private boolean closed;
@@ -49,18 +59,21 @@ final class VirtioSlots implements AutoCloseable {
     private record OpenDisk(Path path, Path key, BlockBackend backend, FileChannel lockChannel) {
     }
 
-    private VirtioSlots(List<OpenDisk> disks, List<VirtioDevice> devices, VirtioConsole console) {
+    private VirtioSlots(List<OpenDisk> disks, List<VirtioNet> nets, List<VirtioDevice> devices, VirtioConsole console) {
         this.disks = disks;
+        this.nets = nets;
         this.devices = devices;
         this.console = console;
     }
 
     /**
-     * Opens every disk and builds every device of {@code configs} (already validated). Nothing
-     * is mapped yet, so a bad disk fails the machine before RAM is touched.
+     * Opens every disk, starts every network card and builds every device of {@code configs}
+     * (already validated). Nothing is mapped yet, so a bad disk or a host port in use fails the
+     * machine before RAM is touched.
      */
     static VirtioSlots open(List<DeviceConfig> configs, OutputStream consoleOutput) throws MachineException {
         List<OpenDisk> disks = new ArrayList<>();
+        List<VirtioNet> nets = new ArrayList<>();
         List<VirtioDevice> devices = new ArrayList<>();
         VirtioConsole console = null;
         try {
@@ -79,16 +92,59 @@ final class VirtioSlots implements AutoCloseable {
                         }
                         devices.add(vc);
                     }
-                    case NetConfig net -> throw new MachineException(
-                            "--net " + net.backend().name().toLowerCase(java.util.Locale.ROOT)
-                            + ": not yet supported (virtio-net is not wired to the board yet)");
+                    case NetConfig net -> {
+                        VirtioNet card = openNet(net, nets.size());
+                        nets.add(card);
+                        devices.add(card);
+                    }
                 }
             }
         } catch (MachineException | RuntimeException e) {
+            closeNets(nets);
             closeAll(disks);
             throw e;
         }
-        return new VirtioSlots(List.copyOf(disks), List.copyOf(devices), console);
+        return new VirtioSlots(List.copyOf(disks), List.copyOf(nets), List.copyOf(devices), console);
+    }
+
+    /**
+     * Builds network card number {@code index} (counting cards only, for its default MAC) on
+     * user-mode networking and starts it: its host forwards listen from here on.
+     */
+    private static VirtioNet openNet(NetConfig net, int index) throws MachineException {
+        List<HostForward> forwards = new ArrayList<>();
+        for (NetConfig.HostForward f : net.hostForwards()) {
+            if (f.protocol() != NetConfig.Protocol.TCP) {
+                throw new MachineException("net user: hostfwd %s:%d: only tcp forwards are supported"
+                        .formatted(f.protocol().name().toLowerCase(java.util.Locale.ROOT), f.hostPort()));
+            }
+            if (!(f.hostAddress() instanceof Inet4Address v4)) {
+                throw new MachineException("net user: hostfwd address " + f.hostAddress().getHostAddress()
+                        + " is not an IPv4 address");
+            }
+            forwards.add(new HostForward(v4, f.hostPort(), f.guestPort()));
+        }
+        NetConfig.MacAddress mac = net.mac().orElse(NetConfig.DEFAULT_MAC.plus(index));
+        VirtioNet card = new VirtioNet(new UserNetwork(UserNetworkConfig.defaults().withForwards(forwards)),
+                new MacAddress(mac.bits()));
+        try {
+            card.start();
+            return card;
+        } catch (IOException | RuntimeException e) {
+            closeNets(List.of(card));
+            throw new MachineException("net user: " + forwardProblem(e, forwards));
+        }
+    }
+
+    /** One line for a card that would not start: usually a forward's host port already taken. */
+    private static String forwardProblem(Exception e, List<HostForward> forwards) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException && !forwards.isEmpty()) {
+                // jvmm-net's message names the address; say what to do about it.
+                return oneLine(e) + " (another program has the port: choose another HOSTPORT)";
+            }
+        }
+        return "cannot start user-mode networking: " + oneLine(e);
     }
 
     private static OpenDisk openDisk(DriveConfig drive) throws MachineException {
@@ -175,18 +231,35 @@ final class VirtioSlots implements AutoCloseable {
         return Optional.ofNullable(console);
     }
 
-    /** Flushes and closes every disk; returns the problems as one line each (empty if none). */
-    synchronized List<String> closeDisks() {
+    /**
+     * Closes every network card (and its host sockets), then flushes and closes every disk;
+     * returns the problems as one line each (empty if none).
+     */
+    synchronized List<String> closeDevices() {
         if (closed) {
             return List.of();
         }
         closed = true;
-        return closeAll(disks);
+        List<String> problems = new ArrayList<>(closeNets(nets));
+        problems.addAll(closeAll(disks));
+        return problems;
     }
 
     @Override
     public void close() {
-        closeDisks();
+        closeDevices();
+    }
+
+    private static List<String> closeNets(List<VirtioNet> nets) {
+        List<String> problems = new ArrayList<>();
+        for (VirtioNet net : nets) {
+            try {
+                net.close();
+            } catch (IOException | RuntimeException e) {
+                problems.add("net " + net.mac() + ": close failed: " + oneLine(e));
+            }
+        }
+        return problems;
     }
 
     private static List<String> closeAll(List<OpenDisk> disks) {

@@ -165,11 +165,78 @@ class VirtioSlotsTest {
     }
 
     @Test
-    void netIsRefusedAsNotYetSupported() throws Exception {
-        Path elf = idProbe();
+    void netCardTakesItsSlotAsDeviceIdOne() throws Exception {
+        // A disk in slot 0, the card in slot 1: exit 0 if slot 1 reads DeviceID 1, else exit 1.
+        Path elf = TestPrograms.build(dir, "netid", """
+                    .section .text.init, "ax"
+                    .globl _start
+                _start:
+                    li s0, 0x10002000
+                    lw t0, 8(s0)          # DeviceID of slot 1: network card
+                    li t1, 1
+                    bne t0, t1, bad
+                    li t0, 1
+                    j done
+                bad: li t0, (1 << 1) | 1
+                done:
+                    la t1, tohost
+                    sd t0, 0(t1)
+                1:  j 1b
+                """);
         NetConfig net = new NetConfig(NetConfig.Backend.USER, List.of(), Optional.empty());
+        try (VirtMachine m = VirtMachine.create(config(elf, List.of(writable(disk("n.img", 1 << 20)), net)), console)) {
+            assertThat(run(m)).isEqualTo(new ExitReason.PowerOff());
+            assertThat(dtc(m.deviceTree())).contains("virtio_mmio@10002000 {");
+        }
+    }
+
+    @Test
+    void hostForwardListensWhileTheMachineExistsAndIsReleasedOnClose() throws Exception {
+        Path elf = idProbe();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        NetConfig net = forwardTo(port);
+        try (VirtMachine m = VirtMachine.create(config(elf, List.of(net)), console)) {
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                assertThat(s.isConnected()).isTrue();
+            }
+        }
+        try (VirtMachine again = VirtMachine.create(config(elf, List.of(net)), console)) {
+            assertThat(again.closeProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void hostPortAlreadyInUseIsAOneLineErrorAndLeavesNoDiskLocked() throws Exception {
+        Path elf = idProbe();
+        Path img = disk("busy.img", 1 << 20);
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> VirtMachine.create(config(elf, List.of(writable(img), forwardTo(taken.getLocalPort()))), console))
+                    .isInstanceOf(MachineException.class)
+                    .hasMessageStartingWith("net user: ")
+                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("Address already in use")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        }
+        try (VirtMachine m = VirtMachine.create(config(elf, List.of(writable(img))), console)) {
+            assertThat(m.closeProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void udpForwardIsRefusedAsUnsupported() throws Exception {
+        Path elf = idProbe();
+        NetConfig net = new NetConfig(NetConfig.Backend.USER, List.of(new NetConfig.HostForward(
+                NetConfig.Protocol.UDP, java.net.InetAddress.getLoopbackAddress(), 5353, 53)), Optional.empty());
         assertThatThrownBy(() -> VirtMachine.create(config(elf, List.of(net)), console))
-                .isInstanceOf(MachineException.class).hasMessageContaining("not yet supported");
+                .isInstanceOf(MachineException.class).hasMessage("net user: hostfwd udp:5353: only tcp forwards are supported");
+    }
+
+    private static NetConfig forwardTo(int hostPort) {
+        return new NetConfig(NetConfig.Backend.USER, List.of(new NetConfig.HostForward(
+                NetConfig.Protocol.TCP, java.net.InetAddress.getLoopbackAddress(), hostPort, 8080)), Optional.empty());
     }
 
     @Test
