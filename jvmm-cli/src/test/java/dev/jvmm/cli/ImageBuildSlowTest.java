@@ -19,16 +19,14 @@ import dev.jvmm.machine.MachineConfig;
 import dev.jvmm.machine.VirtMachine;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole {@code jvmm image build debian}, then a boot of the result to its login prompt.
  * Needs root, the network, debootstrap and mkfs.ext4, and takes a long time (the second stage
- * runs Debian's dpkg on the interpreter): tagged "slow" and run only with {@code -Djvmm.slow=true}.
+ * runs Debian's dpkg on the interpreter): tagged "slow", which the build excludes unless asked (see README).
  */
 @Tag("slow")
-@EnabledIfSystemProperty(named = "jvmm.slow", matches = "true")
 class ImageBuildSlowTest {
 
     @Test
