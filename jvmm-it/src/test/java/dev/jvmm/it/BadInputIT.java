@@ -2,6 +2,8 @@ package dev.jvmm.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,9 +60,17 @@ class BadInputIT {
     }
 
     @Test
-    void netIsRefusedUntilUserModeNetworkingLands() throws Exception {
+    void portForwardOnATakenHostPortIsRefused() throws Exception {
         GuestImages.debian();
-        assertRefused("--net: not yet supported", "run", "--net", "user,hostfwd=tcp::2222-:22");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertRefused("cannot listen on 127.0.0.1:" + taken.getLocalPort(),
+                    "run", "--net", "user,hostfwd=tcp:127.0.0.1:" + taken.getLocalPort() + "-:22");
+        }
+    }
+
+    @Test
+    void malformedNetOptionIsRefused() throws Exception {
+        assertRefused("hostfwd", "run", "--net", "user,hostfwd=tcp:nonsense");
     }
 
     @Test
