@@ -8,17 +8,13 @@ import java.util.Objects;
 public final class ChainReader {
 
     private final GuestMemory memory;
-    private final List<GuestBuffer> buffers;
-    private int buffer;
-    private long offsetInBuffer;
+    private final ChainCursor cursor;
     private long remaining;
 
     public ChainReader(GuestMemory memory, List<GuestBuffer> buffers) {
         this.memory = Objects.requireNonNull(memory, "memory");
-        this.buffers = List.copyOf(buffers);
-        for (GuestBuffer b : this.buffers) {
-            remaining += b.length();
-        }
+        this.cursor = new ChainCursor(buffers);
+        this.remaining = cursor.totalLength();
     }
 
     /** Bytes not yet read. */
@@ -32,20 +28,7 @@ public final class ChainReader {
         if (length > remaining) {
             throw new IllegalStateException("read of %d bytes with %d left in the chain".formatted(length, remaining));
         }
-        int done = 0;
-        while (done < length) {
-            GuestBuffer current = buffers.get(buffer);
-            long available = current.length() - offsetInBuffer;
-            if (available == 0) {
-                buffer++;
-                offsetInBuffer = 0;
-                continue;
-            }
-            int n = (int) Math.min(available, length - done);
-            memory.read(current.address() + offsetInBuffer, dst, offset + done, n);
-            offsetInBuffer += n;
-            done += n;
-        }
+        cursor.transfer(offset, length, (address, at, n) -> memory.read(address, dst, at, n));
         remaining -= length;
     }
 

@@ -8,9 +8,7 @@ import java.util.Objects;
 public final class ChainWriter {
 
     private final GuestMemory memory;
-    private final List<GuestBuffer> buffers;
-    private int buffer;
-    private long offsetInBuffer;
+    private final ChainCursor cursor;
     private long remaining;
     private long written;
 
@@ -22,12 +20,8 @@ public final class ChainWriter {
     /** A writer over the first {@code limit} bytes of {@code buffers}. */
     public ChainWriter(GuestMemory memory, List<GuestBuffer> buffers, long limit) {
         this.memory = Objects.requireNonNull(memory, "memory");
-        this.buffers = List.copyOf(buffers);
-        long total = 0;
-        for (GuestBuffer b : this.buffers) {
-            total += b.length();
-        }
-        this.remaining = Math.min(total, Math.max(0, limit));
+        this.cursor = new ChainCursor(buffers);
+        this.remaining = Math.min(cursor.totalLength(), Math.max(0, limit));
     }
 
     /** Bytes that still fit. */
@@ -46,20 +40,7 @@ public final class ChainWriter {
         if (length > remaining) {
             throw new IllegalStateException("write of %d bytes with room for %d".formatted(length, remaining));
         }
-        int done = 0;
-        while (done < length) {
-            GuestBuffer current = buffers.get(buffer);
-            long available = current.length() - offsetInBuffer;
-            if (available == 0) {
-                buffer++;
-                offsetInBuffer = 0;
-                continue;
-            }
-            int n = (int) Math.min(available, length - done);
-            memory.write(current.address() + offsetInBuffer, src, offset + done, n);
-            offsetInBuffer += n;
-            done += n;
-        }
+        cursor.transfer(offset, length, (address, at, n) -> memory.write(address, src, at, n));
         remaining -= length;
         written += length;
     }
