@@ -3,6 +3,7 @@ package dev.jvmm.conformance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -44,8 +45,17 @@ public final class QemuRun {
 
     /** Runs {@code elf} with {@code -bios none}; kills QEMU after {@code timeoutSeconds}. */
     public static Outcome run(Path elf, long timeoutSeconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(QEMU, "-M", "virt", "-m", "128M", "-nographic",
-                "-bios", "none", "-kernel", elf.toString()))
+        return run(elf, List.of(), Path.of("."), timeoutSeconds);
+    }
+
+    /** As {@link #run(Path, long)}, with {@code extraArgs} for QEMU and {@code workDir} as its working directory. */
+    public static Outcome run(Path elf, List<String> extraArgs, Path workDir, long timeoutSeconds)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(QEMU, "-M", "virt", "-m", "128M", "-nographic", "-bios", "none"));
+        command.addAll(extraArgs);
+        command.addAll(List.of("-kernel", elf.toString()));
+        Process p = new ProcessBuilder(command)
+                .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
