@@ -1,10 +1,14 @@
 package dev.jvmm.memory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The guest's RAM: one off-heap segment mapped at guest physical address {@link #base()}.
@@ -13,6 +17,10 @@ import java.nio.ByteOrder;
  * The {@code atomic*} methods require natural alignment and use {@link VarHandle} atomics,
  * so LR/SC and AMOs are atomic with respect to every other hart and device.
  * Every accessor checks bounds; see {@link #contains(long, long)}.
+ *
+ * <p>Every writing accessor marks the pages it wrote in {@link #dirtyPages()}, after the write.
+ * RAM is either anonymous ({@link #allocate}) or a private copy-on-write mapping of a
+ * snapshot's memory file ({@link #mapPrivate}); both behave the same.
  */
 public final class GuestMemory implements AutoCloseable {
 
@@ -32,25 +40,72 @@ public final class GuestMemory implements AutoCloseable {
     private final MemorySegment segment;
     private final long base;
     private final long size;
+    private final DirtyPageLog dirtyPages;
 
     private GuestMemory(Arena arena, MemorySegment segment, long base) {
+        // The log and every index into it assume whole pages.
+        assert segment.byteSize() % PAGE_SIZE == 0;
         this.arena = arena;
         this.segment = segment;
         this.base = base;
         this.size = segment.byteSize();
+        this.dirtyPages = new DirtyPageLog(size);
+    }
+
+    /**
+     * The per-page write marks. Every writing accessor of this class marks; code that stores
+     * into {@link #segment()} directly (the harts' TLB fast path) must mark too, after the store.
+     */
+    public DirtyPageLog dirtyPages() {
+        return dirtyPages;
     }
 
     /** Allocates zeroed, page-aligned RAM of {@code size} bytes at guest address {@code base}. */
     public static GuestMemory allocate(long base, long size) {
+        checkLayout(base, size);
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(size, PAGE_SIZE);
+        return new GuestMemory(arena, segment, base);
+    }
+
+    /**
+     * Maps {@code file} as the RAM of {@code size} bytes at guest address {@code base},
+     * copy-on-write: the guest reads the file's bytes, its writes go to private pages and never
+     * reach the file. Nothing is read up front (pages fault in on first touch), so restoring
+     * costs the same for any memory size; holes in the file read as zeros.
+     *
+     * <p>The file's length must be exactly {@code size}. It must not be truncated while
+     * mapped: touching a page past its end would crash the access. {@link #close()} unmaps.
+     *
+     * @throws IOException if the file cannot be opened for reading and writing (Java requires
+     *                     both for a private mapping), has the wrong length, or cannot be mapped
+     */
+    public static GuestMemory mapPrivate(Path file, long base, long size) throws IOException {
+        checkLayout(base, size);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long length = channel.size();
+            if (length != size) {
+                throw new IOException("memory file %s is %d bytes, expected %d".formatted(file, length, size));
+            }
+            Arena arena = Arena.ofShared();
+            try {
+                // The mapping outlives the channel; the arena owns it.
+                MemorySegment segment = channel.map(FileChannel.MapMode.PRIVATE, 0, size, arena);
+                return new GuestMemory(arena, segment, base);
+            } catch (IOException | RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+        }
+    }
+
+    private static void checkLayout(long base, long size) {
         if (size <= 0 || size % PAGE_SIZE != 0) {
             throw new IllegalArgumentException("guest memory size must be a positive multiple of 4 KiB: " + size);
         }
         if (base % PAGE_SIZE != 0 || base + size < base) {
             throw new IllegalArgumentException("bad guest memory base 0x%x".formatted(base));
         }
-        Arena arena = Arena.ofShared();
-        MemorySegment segment = arena.allocate(size, PAGE_SIZE);
-        return new GuestMemory(arena, segment, base);
     }
 
     public long base() {
@@ -105,19 +160,36 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     public void writeByte(long address, byte value) {
-        segment.set(ValueLayout.JAVA_BYTE, offset(address, 1), value);
+        long off = offset(address, 1);
+        segment.set(ValueLayout.JAVA_BYTE, off, value);
+        dirtyPages.markOffset(off);
     }
 
     public void writeShort(long address, short value) {
-        segment.set(SHORT, offset(address, 2), value);
+        long off = offset(address, 2);
+        segment.set(SHORT, off, value);
+        markSmall(off, 2);
     }
 
     public void writeInt(long address, int value) {
-        segment.set(INT, offset(address, 4), value);
+        long off = offset(address, 4);
+        segment.set(INT, off, value);
+        markSmall(off, 4);
     }
 
     public void writeLong(long address, long value) {
-        segment.set(LONG, offset(address, 8), value);
+        long off = offset(address, 8);
+        segment.set(LONG, off, value);
+        markSmall(off, 8);
+    }
+
+    /** Marks the page of a write of at most 8 bytes, and the next one when a misaligned write crosses into it. */
+    private void markSmall(long off, int width) {
+        long last = off + width - 1;
+        dirtyPages.markOffset(off);
+        if (((off ^ last) >>> 12) != 0) {
+            dirtyPages.markOffset(last);
+        }
     }
 
     /** Copies {@code length} bytes from guest memory into {@code dst[dstOffset..]}. */
@@ -127,7 +199,9 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Copies {@code length} bytes of {@code src[srcOffset..]} into guest memory. */
     public void write(long address, byte[] src, int srcOffset, int length) {
-        MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, offset(address, length), length);
+        long off = offset(address, length);
+        MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, off, length);
+        dirtyPages.markRange(off, length);
     }
 
     public void write(long address, byte[] src) {
@@ -136,7 +210,9 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Sets {@code length} bytes from {@code address} to zero. */
     public void zero(long address, long length) {
-        segment.asSlice(offset(address, length), length).fill((byte) 0);
+        long off = offset(address, length);
+        segment.asSlice(off, length).fill((byte) 0);
+        dirtyPages.markRange(off, length);
     }
 
     private long alignedOffset(long address, int width) {
@@ -149,12 +225,22 @@ public final class GuestMemory implements AutoCloseable {
 
     /** Atomically replaces the 32-bit word if it equals {@code expected}; returns the witness value. */
     public int atomicCompareExchangeInt(long address, int expected, int value) {
-        return (int) ATOMIC_INT.compareAndExchange(segment, alignedOffset(address, 4), expected, value);
+        long off = alignedOffset(address, 4);
+        int witness = (int) ATOMIC_INT.compareAndExchange(segment, off, expected, value);
+        if (witness == expected) {
+            dirtyPages.markOffset(off); // aligned: one page
+        }
+        return witness;
     }
 
     /** Atomically replaces the 64-bit word if it equals {@code expected}; returns the witness value. */
     public long atomicCompareExchangeLong(long address, long expected, long value) {
-        return (long) ATOMIC_LONG.compareAndExchange(segment, alignedOffset(address, 8), expected, value);
+        long off = alignedOffset(address, 8);
+        long witness = (long) ATOMIC_LONG.compareAndExchange(segment, off, expected, value);
+        if (witness == expected) {
+            dirtyPages.markOffset(off); // aligned: one page
+        }
+        return witness;
     }
 
     /** Volatile read of an aligned 32-bit word. */
@@ -167,7 +253,7 @@ public final class GuestMemory implements AutoCloseable {
         return (long) ATOMIC_LONG.getVolatile(segment, alignedOffset(address, 8));
     }
 
-    /** Frees the RAM. The memory must not be used afterwards. */
+    /** Frees the RAM (or unmaps the memory file). The memory must not be used afterwards. */
     @Override
     public void close() {
         arena.close();
