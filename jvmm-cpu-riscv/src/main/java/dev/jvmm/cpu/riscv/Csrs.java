@@ -157,8 +157,9 @@ final class Csrs {
 
     /** Instructions retired; the interpreter increments it. */
     long instret;
-    private long cycleOffset;
-    private long instretOffset;
+    /** mcycle and minstret minus {@link #instret} (they are counted together but written apart). */
+    long cycleOffset;
+    long instretOffset;
 
     /** mip bits written by software (CSR writes, or firmware via postInterrupt). */
     final AtomicLong softwarePending = new AtomicLong();

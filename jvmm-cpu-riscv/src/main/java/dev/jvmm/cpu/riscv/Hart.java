@@ -5,6 +5,10 @@ import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.translate.TranslatorStats;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,8 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #wake()}, {@link #postInterrupt(long)}, {@link #flushTlb()} and
  * {@link #requestExit()} may be called from any thread. Requests from other threads take
  * effect at the next instruction-block boundary (at most {@link #BLOCK} instructions).
+ *
+ * <p>As a {@link Stateful} the hart saves its architectural state (see {@code HartState} for
+ * what is in the record); a restore drops the TLBs, translations and the LR reservation.
  */
-public final class Hart {
+public final class Hart implements Stateful {
 
     public static final long MIP_SSIP = 1L << 1;
     public static final long MIP_MSIP = 1L << 3;
@@ -397,6 +404,43 @@ public final class Hart {
             case Csrs.MINSTRET, Csrs.INSTRET -> c.instret;
             default -> throw new IllegalArgumentException("CSR 0x" + Integer.toHexString(number) + " has no debug read");
         };
+    }
+
+    // ---- snapshots ----
+
+    @Override
+    public int stateVersion() {
+        return HartState.VERSION;
+    }
+
+    /** Writes the architectural state; call only while the hart is stopped. */
+    @Override
+    public void saveState(StateWriter out) {
+        captureState().write(out);
+    }
+
+    /** The architectural state now (what {@link #saveState} writes). */
+    HartState captureState() {
+        return HartState.capture(hartId, interpreter, floatUnit, csrs, fpu, pmp);
+    }
+
+    /**
+     * Replaces the architectural state with the record's, or throws and changes nothing. Call
+     * only while the hart is stopped. Afterwards the TLBs, cached code and translations are
+     * empty, the LR reservation is gone and no M-mode trap counts as unseen.
+     */
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        HartState state = HartState.read(in, version, hartId);
+        state.applyTo(interpreter, floatUnit, csrs, fpu, pmp);
+        interpreter.forgetCachedState();
+        mmu.flushAll();
+        mmu.selectSets(); // the privilege and MPRV/MPP may have changed
+        if (jit != null) {
+            jit.invalidateAll();
+        }
+        traps.lastMachineTrapCause = -1;
+        machineTrapsSeen = traps.machineTrapCount;
     }
 
     // ---- package-private access for tests and the board's diagnostics ----

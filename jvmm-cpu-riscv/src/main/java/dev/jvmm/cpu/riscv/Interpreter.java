@@ -62,6 +62,16 @@ final class Interpreter {
         codeTag = -1;
     }
 
+    /**
+     * After a state restore: forgets the cached code page and drops the LR reservation (an SC
+     * may always fail spuriously, so a restored hart loses nothing it could rely on).
+     */
+    void forgetCachedState() {
+        codeTag = -1;
+        reservationAddress = -1;
+        breakBlock = false;
+    }
+
     /** Enters the handler for interrupt {@code irq} before the instruction at pc. */
     void takeInterrupt(int irq) {
         reservationAddress = -1;

@@ -6,6 +6,7 @@ import dev.jvmm.cpu.riscv.translate.Translation;
 import dev.jvmm.cpu.riscv.translate.Translator;
 import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.translate.TranslatorStats;
+import dev.jvmm.memory.DirtyPageLog;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
@@ -22,6 +23,7 @@ final class JitRuntime implements CodePageTracker {
     // Read by generated code.
     final long[] x;
     final MemorySegment segment;
+    final DirtyPageLog dirtyPages;
     final Mmu mmu;
     final Interpreter interp;
 
@@ -39,6 +41,7 @@ final class JitRuntime implements CodePageTracker {
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
         this.x = interp.x;
         this.segment = mmu.segment;
+        this.dirtyPages = mmu.dirtyPages;
         this.mmu = mmu;
         this.interp = interp;
         this.csrs = csrs;

@@ -1,6 +1,7 @@
 package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.DirtyPageLog;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.MmioRegion;
 import java.lang.foreign.MemorySegment;
@@ -16,6 +17,10 @@ import java.util.Arrays;
  * only for RAM pages that the page tables and PMP fully allow for that kind of access (store
  * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.
+ *
+ * <p>Every store into the RAM segment here marks its page in the {@link DirtyPageLog} after
+ * the bytes are written (live migration resends marked pages). AMOs, LR/SC and A/D updates go
+ * through {@link GuestMemory}'s atomics, which mark by themselves.
  */
 final class Mmu {
 
@@ -82,6 +87,8 @@ final class Mmu {
     private final AddressSpace bus;
     private final GuestMemory ram;
     final MemorySegment segment;
+    /** The RAM's dirty-page marks; also read by translated code (through JitRuntime). */
+    final DirtyPageLog dirtyPages;
     private final long ramBase;
     private final long ramSize;
     private final Csrs csrs;
@@ -106,6 +113,7 @@ final class Mmu {
         this.bus = bus;
         this.ram = bus.ram();
         this.segment = ram.segment();
+        this.dirtyPages = ram.dirtyPages();
         this.ramBase = ram.base();
         this.ramSize = ram.size();
         this.csrs = csrs;
@@ -215,7 +223,9 @@ final class Mmu {
     void store64(long va, long value) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
-            segment.set(GuestMemory.LONG, va + storeAdd[i], value);
+            long off = va + storeAdd[i];
+            segment.set(GuestMemory.LONG, off, value);
+            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 8, value);
@@ -224,7 +234,9 @@ final class Mmu {
     void store32(long va, int value) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
-            segment.set(GuestMemory.INT, va + storeAdd[i], value);
+            long off = va + storeAdd[i];
+            segment.set(GuestMemory.INT, off, value);
+            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 4, value);
@@ -233,7 +245,9 @@ final class Mmu {
     void store16(long va, short value) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
-            segment.set(GuestMemory.SHORT, va + storeAdd[i], value);
+            long off = va + storeAdd[i];
+            segment.set(GuestMemory.SHORT, off, value);
+            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 2, value);
@@ -242,7 +256,9 @@ final class Mmu {
     void store8(long va, byte value) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12)) {
-            segment.set(ValueLayout.JAVA_BYTE, va + storeAdd[i], value);
+            long off = va + storeAdd[i];
+            segment.set(ValueLayout.JAVA_BYTE, off, value);
+            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 1, value);
@@ -318,6 +334,7 @@ final class Mmu {
                 case 4 -> segment.set(GuestMemory.INT, off, (int) value);
                 default -> segment.set(GuestMemory.LONG, off, value);
             }
+            dirtyPages.markOffset(off); // a RAM access here never crosses a page
             return;
         }
         MmioRegion region = bus.findMmio(pa, size);

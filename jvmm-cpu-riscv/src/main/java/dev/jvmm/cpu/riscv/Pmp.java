@@ -78,6 +78,33 @@ final class Pmp {
         decode();
     }
 
+    // ---- snapshots ----
+
+    /** The 64 configuration bytes, entry order. */
+    byte[] cfgBytes() {
+        return cfg.clone();
+    }
+
+    /** The 64 pmpaddr values. */
+    long[] addrs() {
+        return addr.clone();
+    }
+
+    /** Whether {@code b} is a configuration byte a pmpcfg write can leave behind. */
+    static boolean isLegalCfg(int b) {
+        return (b & ~(L | A_MASK | X | W | R)) == 0 && (b & (R | W)) != W;
+    }
+
+    /**
+     * Replaces every entry, locked or not (a restore, not a guest write); the caller has
+     * checked the values with {@link #isLegalCfg} and {@link #ADDR_MASK}.
+     */
+    void restore(byte[] cfgs, long[] addrs) {
+        System.arraycopy(cfgs, 0, cfg, 0, ENTRIES);
+        System.arraycopy(addrs, 0, addr, 0, ENTRIES);
+        decode();
+    }
+
     private void decode() {
         int n = 0;
         boolean locked = false;

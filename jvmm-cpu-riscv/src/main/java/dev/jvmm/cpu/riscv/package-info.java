@@ -7,7 +7,15 @@
  * executes F/D with NaN-boxing and FS tracking and calls {@link dev.jvmm.cpu.riscv.Fpu} for
  * IEEE arithmetic. {@code Csrs} holds the CSRs and the privilege level, {@code Traps} the
  * cause codes and the single trap-entry path, {@code Mmu} translation (Sv39/Sv48), the TLBs
- * and all guest memory accesses, {@code Pmp} physical memory protection.
+ * and all guest memory accesses, {@code Pmp} physical memory protection. {@code HartState} is
+ * the hart's snapshot record (what {@link dev.jvmm.cpu.riscv.Hart} saves and restores as a
+ * {@link dev.jvmm.memory.state.Stateful}).
+ *
+ * <h3>Dirty pages</h3>
+ * Every CPU store that writes the RAM segment directly (the MMU's TLB fast and slow paths, and
+ * translated code's inline stores) marks its page in {@link dev.jvmm.memory.DirtyPageLog}
+ * after the store; AMOs, LR/SC and page-table A/D updates go through
+ * {@link dev.jvmm.memory.GuestMemory}'s atomics, which mark by themselves.
  *
  * <h3>What it must not know</h3>
  * Devices, boards and files: physical accesses go to {@link dev.jvmm.memory.GuestMemory} or

@@ -23,7 +23,7 @@ import java.lang.constant.MethodTypeDesc;
  * <p>Generated {@code execute}: load the guest registers the block uses into locals; run the
  * instructions with constant pcs; at each exit write back the registers the block writes, set
  * the pc and return the retired count. Loads and stores inline the TLB hit (tag compare, offset
- * check, segment access); on a miss the written registers go back to the register file and the
+ * check, segment access; a store then marks its page in the RAM's dirty-page log); on a miss the written registers go back to the register file and the
  * runtime's slow path is called with the instruction's pc and the count retired before it, so a
  * trap there leaves the interpreter's exact state. A store whose slow path reports overwritten
  * code ends the block after it. A block whose last instruction jumps back to its own start
@@ -48,7 +48,9 @@ public final class BlockCompiler {
     private static final int VA = 11; // long
     private static final int INDEX = 13;
     private static final int TARGET = 14; // long
-    private static final int REG0 = 16; // x1 at REG0 + 2, ...
+    private static final int DIRTY = 16;
+    private static final int HOST = 17; // long
+    private static final int REG0 = 19; // x1 at REG0 + 2, ...
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int);
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
@@ -182,6 +184,7 @@ public final class BlockCompiler {
             if (hasStores) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_TAG, LONG_ARRAY).astore(STORE_TAGS);
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_ADD, LONG_ARRAY).astore(STORE_ADDS);
+                c.aload(RT).getfield(RUNTIME, DIRTY_PAGES, DIRTY_PAGE_LOG).astore(DIRTY);
             }
             iconst(0);
             c.istore(DONE);
@@ -411,6 +414,12 @@ public final class BlockCompiler {
 
         /** Pushes the segment, the layout and the host offset (VA + add[INDEX]). */
         private void hostAccessPrefix(int adds, int size) {
+            pushLayout(size);
+            c.lload(VA).aload(adds).iload(INDEX).laload().ladd();
+        }
+
+        /** Pushes the segment and the layout for a {@code size}-byte access. */
+        private void pushLayout(int size) {
             c.aload(SEG);
             switch (size) {
                 case 1 -> c.getstatic(VALUE_LAYOUT, "JAVA_BYTE", OF_BYTE);
@@ -418,7 +427,6 @@ public final class BlockCompiler {
                 case 4 -> c.getstatic(GUEST_MEMORY, "INT", OF_INT);
                 default -> c.getstatic(GUEST_MEMORY, "LONG", OF_LONG);
             }
-            c.lload(VA).aload(adds).iload(INDEX).laload().ladd();
         }
 
         private static ClassDesc layoutType(int size) {
@@ -487,7 +495,9 @@ public final class BlockCompiler {
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
-            hostAccessPrefix(STORE_ADDS, size);
+            c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
+            pushLayout(size);
+            c.lload(HOST);
             push(rs2);
             switch (size) {
                 case 1 -> c.l2i().i2b();
@@ -496,6 +506,8 @@ public final class BlockCompiler {
                 default -> { }
             }
             c.invokeinterface(MEMORY_SEGMENT, "set", MethodTypeDesc.of(CD_void, layoutType(size), CD_long, valueType(size)));
+            // Mark the page after the store (the slow path's store marks inside the MMU).
+            c.aload(DIRTY).lload(HOST).invokevirtual(DIRTY_PAGE_LOG, "markOffset", MARK_OFFSET);
             c.goto_(done);
             c.labelBinding(slow);
             writeBack();

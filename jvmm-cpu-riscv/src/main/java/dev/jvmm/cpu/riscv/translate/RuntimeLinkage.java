@@ -23,12 +23,15 @@ final class RuntimeLinkage {
     static final ClassDesc MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     static final ClassDesc VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
     static final ClassDesc GUEST_MEMORY = ClassDesc.of("dev.jvmm.memory.GuestMemory");
+    static final ClassDesc DIRTY_PAGE_LOG = ClassDesc.of("dev.jvmm.memory.DirtyPageLog");
     static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
-    // JitRuntime fields: the register file, the RAM segment, the MMU, the interpreter (for pc).
+    // JitRuntime fields: the register file, the RAM segment and its dirty-page log, the MMU,
+    // the interpreter (for pc).
     static final String X = "x";
     static final String SEGMENT = "segment";
+    static final String DIRTY_PAGES = "dirtyPages";
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
 
@@ -46,6 +49,8 @@ final class RuntimeLinkage {
     /** boolean storeSlow(long va, int size, long value, long pc, int retired): whether code was overwritten. */
     static final MethodTypeDesc STORE_SLOW = MethodTypeDesc.of(ConstantDescs.CD_boolean, ConstantDescs.CD_long,
             ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
+    /** void DirtyPageLog.markOffset(long ramOffset), called after every inline store. */
+    static final MethodTypeDesc MARK_OFFSET = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long);
     /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */
     static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long);
