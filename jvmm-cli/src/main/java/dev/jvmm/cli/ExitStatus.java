@@ -29,6 +29,7 @@ sealed interface ExitStatus {
             case ExitReason.GuestFailure f -> new Exit(failureStatus(f.code()), Optional.of(
                     "jvmm: the guest reported a failure (code " + f.code() + ")"));
             case ExitReason.Stopped s -> new Exit(1, Optional.of("jvmm: " + s.message()));
+            case ExitReason.Migrated m -> new Exit(0, Optional.of("jvmm: the guest migrated to " + m.destination()));
         };
     }
 

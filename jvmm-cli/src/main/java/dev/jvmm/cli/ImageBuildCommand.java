@@ -196,6 +196,7 @@ final class ImageBuildCommand implements Callable<Integer> {
             case ExitReason.Reboot r -> "the guest rebooted";
             case ExitReason.GuestFailure f -> "the guest failed with code " + f.code();
             case ExitReason.Stopped s -> "stopped: " + s.message();
+            case ExitReason.Migrated m -> "migrated to " + m.destination();
         };
     }
 

@@ -2,6 +2,7 @@ package dev.jvmm.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
 import dev.jvmm.image.ImageException;
@@ -23,21 +24,37 @@ public final class Jvmm implements Callable<Integer> {
     static final int FAILURE = 1;
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err));
+        // The process's start, not main's: "jvmm restore" reports the time the user waited.
+        Instant start = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+        System.exit(execute(args, System.out, System.err, start));
     }
 
     /** Runs the command line; returns the exit status. */
     static int execute(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cli = commandLine(out, err);
+        return execute(args, out, err, Instant.now());
+    }
+
+    /** {@code start}: when the command started, for the times it reports. */
+    static int execute(String[] args, PrintStream out, PrintStream err, Instant start) {
+        CommandLine cli = commandLine(out, err, start);
         return cli.execute(args);
     }
 
-    static CommandLine commandLine(PrintStream out, PrintStream err) {
+    static CommandLine commandLine(PrintStream out, PrintStream err, Instant start) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
                 if (cls == RunCommand.class) {
                     return cls.cast(new RunCommand(err));
+                }
+                if (cls == RestoreCommand.class) {
+                    return cls.cast(new RestoreCommand(err, start));
+                }
+                if (cls == SnapshotCommand.class) {
+                    return cls.cast(new SnapshotCommand(out));
+                }
+                if (cls == MigrateCommand.class) {
+                    return cls.cast(new MigrateCommand(out, err));
                 }
                 if (cls == ImageCommand.Fetch.class) {
                     return cls.cast(new ImageCommand.Fetch(out, err));
@@ -47,6 +64,9 @@ public final class Jvmm implements Callable<Integer> {
         };
         CommandLine cli = new CommandLine(new Jvmm(), factory);
         cli.addSubcommand("run", RunCommand.class);
+        cli.addSubcommand("snapshot", SnapshotCommand.class);
+        cli.addSubcommand("restore", RestoreCommand.class);
+        cli.addSubcommand("migrate", MigrateCommand.class);
         cli.addSubcommand("image", ImageCommand.class);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));

@@ -1,10 +1,9 @@
 package dev.jvmm.cli;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,23 +11,24 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Stack;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
+import dev.jvmm.cli.control.TcpUri;
 import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.image.DebianGuestImages;
 import dev.jvmm.image.GuestImage;
 import dev.jvmm.machine.DeviceConfig;
-import dev.jvmm.machine.ExitReason;
 import dev.jvmm.machine.MachineConfig;
-import dev.jvmm.machine.VirtMachine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code jvmm run}: boots a guest on QEMU's {@code virt} board with the console on this terminal. */
+/**
+ * {@code jvmm run}: boots a guest on QEMU's {@code virt} board with the console on this terminal
+ * (or in a file), or with {@code --incoming} receives a running guest from another jvmm.
+ */
 @Command(name = "run", description = "Boot a RISC-V Linux guest; the serial console is this terminal (Ctrl-A x quits, Ctrl-A h helps).",
         mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
@@ -88,6 +88,25 @@ final class RunCommand implements Callable<Integer> {
             description = "Attach a virtio entropy source, or a virtio console (hvc0: its output is shown with the"
                     + " serial console's; keystrokes go to ttyS0). Repeatable.")
     List<String> deviceNames;
+
+    @Option(names = "--console", paramLabel = "stdio|file:PATH", defaultValue = "stdio",
+            description = "Where the guest's serial console goes: this terminal (stdio; keystrokes go to the guest),"
+                    + " or appended to PATH (then standard input is not read) (default: ${DEFAULT-VALUE}).")
+    String console;
+
+    @Option(names = "--control", paramLabel = "PATH",
+            description = "Listen for QMP-style control commands (JSON; query-status, stop, cont, quit, migrate,"
+                    + " query-migrate, snapshot-save, ...) on a new Unix socket at PATH that only this user can use;"
+                    + " removed on exit. 'jvmm snapshot' and 'jvmm migrate' talk to it.")
+    Path control;
+
+    @Option(names = "--incoming", paramLabel = "tcp:ADDR:PORT",
+            description = "Boot nothing: wait on ADDR:PORT (tcp::PORT for every address) for a guest that 'jvmm migrate'"
+                    + " sends from another jvmm, then run it here. The machine options do not apply.")
+    String incoming;
+
+    @Spec
+    CommandSpec spec;
 
     /** Device options as given: (option name, value), in order. */
     final List<String[]> deviceArgs = new ArrayList<>();
@@ -172,43 +191,48 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MachineConfig config = config();
-        AtomicReference<VirtMachine> current = new AtomicReference<>();
-        AtomicBoolean quit = new AtomicBoolean();
-        Optional<TerminalMode> raw = TerminalMode.enterRawIfTerminal();
-        try {
-            new ConsoleInput(new FileInputStream(FileDescriptor.in), raw.isPresent(), current, () -> {
-                quit.set(true);
-                VirtMachine m = current.get();
-                if (m != null) {
-                    m.requestStop("terminated");
-                }
-            }, err).start();
-            // Unbuffered: every byte the guest's UART sends is on the terminal at once.
-            OutputStream console = new FileOutputStream(FileDescriptor.out);
-            while (true) {
-                ExitReason reason;
-                try (VirtMachine machine = VirtMachine.create(config, console)) {
-                    current.set(machine);
-                    reason = quit.get() ? new ExitReason.Stopped("terminated") : machine.run();
-                    current.set(null);
-                    if (signature != null) {
-                        machine.writeSignature(signature, signatureGranularity);
-                    }
-                }
-                switch (ExitStatus.of(reason, quit.get())) {
-                    case ExitStatus.Reboot r -> {
-                        // boot a fresh machine from the same configuration
-                    }
-                    case ExitStatus.Exit(int status, Optional<String> message) -> {
-                        raw.ifPresent(TerminalMode::restore);
-                        message.ifPresent(m -> err.println((raw.isPresent() ? "\n" : "") + m));
-                        return status;
-                    }
-                }
+        ConsoleOption consoleOption = ConsoleOption.parse(console);
+        MachineSource source;
+        if (incoming != null) {
+            TcpUri uri = incomingAddress();
+            rejectBootOptionsWithIncoming();
+            InetSocketAddress listen;
+            try {
+                listen = uri.listenAddress();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--incoming: " + e.getMessage());
             }
-        } finally {
-            raw.ifPresent(TerminalMode::restore);
+            source = MachineSource.incoming(uri, listen);
+        } else {
+            source = MachineSource.boot(config());
+        }
+        // Unbuffered: every byte the guest's UART sends is on the terminal at once.
+        try (GuestConsole guestConsole = GuestConsole.open(consoleOption, new FileOutputStream(FileDescriptor.out))) {
+            GuestRunner runner = new GuestRunner(source, guestConsole, Optional.ofNullable(control), err, "");
+            if (signature != null) {
+                runner.afterRun(machine -> machine.writeSignature(signature, signatureGranularity));
+            }
+            return runner.run();
+        }
+    }
+
+    private TcpUri incomingAddress() throws UsageException {
+        try {
+            return TcpUri.parse(incoming);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--incoming: " + e.getMessage());
+        }
+    }
+
+    /** The machine arrives whole from the source, so nothing that describes a machine to boot applies. */
+    private void rejectBootOptionsWithIncoming() throws UsageException {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String option : List.of("--kernel", "--initrd", "--append", "--memory", "--firmware", "--engine",
+                "--signature", "--signature-granularity", "--drive", "--net", "--device")) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new UsageException("--incoming: the machine comes from the migration source; " + option
+                        + " does not apply");
+            }
         }
     }
 }

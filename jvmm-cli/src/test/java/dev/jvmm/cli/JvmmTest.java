@@ -213,4 +213,65 @@ class JvmmTest {
         assertThat(Files.exists(dir.resolve("z"))).isFalse();
         assertThat(Files.exists(dir.resolve("w"))).isFalse();
     }
+
+    @Test
+    void snapshotRestoreAndMigrateAreCommandsWithHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("snapshot", "restore", "migrate");
+        out.reset();
+        assertThat(run("restore", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ")).contains("--clone", "--control", "--console",
+                "[clone i]", "keystrokes go to none of them");
+        out.reset();
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--control", "--console", "--incoming");
+    }
+
+    @Test
+    void restoreOfAMissingSnapshotIsOneLineStatusTwo(@TempDir Path dir) {
+        Path missing = dir.resolve("snap");
+        assertThat(run("restore", missing.toString())).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: " + missing + ": no such snapshot directory");
+    }
+
+    @Test
+    void restoreCloneCountMustBePositive(@TempDir Path dir) {
+        assertThat(run("restore", dir.toString(), "--clone", "0")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --clone: 0 is out of range (1 to 65536)");
+    }
+
+    @Test
+    void badConsoleValueIsOneLineStatusTwo(@TempDir Path dir) {
+        assertThat(run("restore", dir.toString(), "--console", "pty")).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --console: expected stdio or file:PATH, got 'pty'");
+    }
+
+    @Test
+    void incomingNeedsATcpAddressAndNoBootOptions(@TempDir Path dir) throws Exception {
+        assertThat(run("run", "--incoming", "tcp:localhost")).isEqualTo(2);
+        assertThat(stderr().strip()).startsWith("jvmm: --incoming: bad address 'tcp:localhost': missing :PORT");
+        err.reset();
+        Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
+        assertThat(run("run", "--incoming", "tcp::4444", "--kernel", kernel.toString())).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --incoming: the machine comes from the migration source; --kernel does not apply");
+        err.reset();
+        assertThat(run("run", "--incoming", "tcp::4444", "--memory", "1G")).isEqualTo(2);
+        assertThat(stderr().strip()).contains("--memory does not apply");
+    }
+
+    @Test
+    void controlOnAFileThatIsNotASocketIsRefusedBeforeTheGuestStarts(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        assertThat(run("run", "--incoming", "tcp:127.0.0.1:4444", "--console", "file:" + dir.resolve("console.log"),
+                "--control", file.toString())).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --control " + file + ": exists and is not a socket (jvmm will not replace it)");
+        assertThat(file).hasContent("keep me");
+    }
+
+    @Test
+    void consoleFileInAMissingDirectoryIsOneLineStatusTwo(@TempDir Path dir) {
+        Path console = dir.resolve("no/such/console.log");
+        assertThat(run("run", "--incoming", "tcp:127.0.0.1:4444", "--console", "file:" + console)).isEqualTo(2);
+        assertThat(stderr().strip()).isEqualTo("jvmm: --console file:" + console + ": no such directory " + console.getParent());
+    }
 }

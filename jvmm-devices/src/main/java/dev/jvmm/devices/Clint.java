@@ -3,6 +3,10 @@ package dev.jvmm.devices;
 import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.memory.MmioDevice;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -25,8 +29,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Hart h's timer line is high exactly while mtime ≥ mtimecmp[h] (unsigned). Writing mtimecmp
  * raises or lowers the line at once; one daemon thread per CLINT sleeps until the earliest
  * future deadline and raises the line then. mtimecmp resets to all ones (never).
+ *
+ * <p>State: each hart's msip bit and mtimecmp. mtime is not state: it is the {@link Clock},
+ * which the machine gives a restored board continuing from the saved time. A restore drives
+ * every software and timer line to match the restored registers and that clock, and wakes the
+ * timer thread to wait for the restored deadlines.
+ *
+ * <p>Threads: registers are accessed from hart threads; the timer thread only raises timer
+ * lines when the clock reaches a deadline. It needs no quiescing: a paused machine's clock
+ * stands still, and the lines it drives are derived from the clock, not state.
  */
-public final class Clint implements MmioDevice, AutoCloseable {
+public final class Clint implements MmioDevice, AutoCloseable, Stateful {
 
     public static final long MSIP_OFFSET = 0x0;
     public static final long MTIMECMP_OFFSET = 0x4000;
@@ -142,6 +155,57 @@ public final class Clint implements MmioDevice, AutoCloseable {
             }
         } else if (size == 4 && (offset & 3) == 0) {
             writeWord(offset, value & 0xFFFF_FFFFL);
+        }
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        lock.lock();
+        try {
+            out.putInt(hartCount());
+            for (boolean pending : softwarePending) {
+                out.putBoolean(pending);
+            }
+            out.putLongs(timeCompare);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        if (version != 1) {
+            throw in.bad("version", version + " is not understood (this CLINT writes 1)");
+        }
+        int harts = in.getInt("hart count");
+        if (harts != hartCount()) {
+            throw in.bad("hart count", "%d does not match this CLINT's %d".formatted(harts, hartCount()));
+        }
+        boolean[] msip = new boolean[harts];
+        for (int hart = 0; hart < harts; hart++) {
+            msip[hart] = in.getBoolean("msip of hart " + hart);
+        }
+        long[] compare = in.getLongs("mtimecmp", harts);
+        in.expectEnd();
+        lock.lock();
+        try {
+            long now = clock.ticks();
+            for (int hart = 0; hart < harts; hart++) {
+                // Driven even where unchanged: the harts at the lines' far ends are restored too.
+                softwarePending[hart] = msip[hart];
+                softwareLines[hart].set(msip[hart]);
+                timeCompare[hart] = compare[hart];
+                timerLevel[hart] = Long.compareUnsigned(now, compare[hart]) >= 0;
+                timerLines[hart].set(timerLevel[hart]);
+            }
+            deadlinesChanged.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -2,6 +2,10 @@ package dev.jvmm.devices;
 
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.memory.MmioDevice;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -20,9 +24,17 @@ import java.util.function.LongSupplier;
  * on both halves (a write stores the high half first, so TIME and ALARM come out whole).
  *
  * <p>A future alarm is timed by a virtual thread that sleeps until the deadline and then checks
- * the clock again.
+ * the clock again. While the RTC is {@linkplain #quiesce() quiesced} that thread does not fire
+ * the alarm; {@link #unquiesce()} fires an alarm whose time passed meanwhile. The RTC follows the
+ * host's wall clock, which does not stop while the machine is paused, so a restored alarm whose
+ * time has passed fires at once.
+ *
+ * <p>State: the alarm (time, armed), IRQ_ENABLED, a fired alarm not yet cleared, the latched
+ * TIME_HIGH, and the offset the guest set by writing TIME (0 unless it did). The time itself
+ * is not state: a restored RTC reads the host's wall clock plus that offset. A restore re-arms
+ * the alarm and drives the interrupt line to match.
  */
-public final class GoldfishRtc implements MmioDevice {
+public final class GoldfishRtc implements MmioDevice, Stateful {
 
     public static final long TIME_LOW = 0x00;
     public static final long TIME_HIGH = 0x04;
@@ -45,6 +57,7 @@ public final class GoldfishRtc implements MmioDevice {
     private boolean irqEnabled;
     private boolean alarmFired;
     private boolean irqLevel;
+    private boolean quiesced;
     private long alarmGeneration;
     private Thread alarmThread;
 
@@ -57,6 +70,67 @@ public final class GoldfishRtc implements MmioDevice {
     public GoldfishRtc(InterruptLine irq, LongSupplier hostNanos) {
         this.irq = Objects.requireNonNull(irq, "irq");
         this.hostNanos = Objects.requireNonNull(hostNanos, "hostNanos");
+    }
+
+    /**
+     * Keeps the alarm thread from firing (changing the RTC's state and its line) until
+     * {@link #unquiesce()}; the guest's own register accesses still act. Idempotent.
+     */
+    public synchronized void quiesce() {
+        quiesced = true;
+    }
+
+    /** Lets the alarm fire again, at once if its time passed while quiesced. Idempotent. */
+    public synchronized void unquiesce() {
+        if (!quiesced) {
+            return;
+        }
+        quiesced = false;
+        if (alarmArmed) {
+            armAlarm();
+        }
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public synchronized void saveState(StateWriter out) {
+        out.putLong(offsetNanos).putLong(latchedTimeHigh).putLong(alarm)
+                .putBoolean(alarmArmed).putBoolean(irqEnabled).putBoolean(alarmFired);
+    }
+
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        if (version != 1) {
+            throw in.bad("version", version + " is not understood (this RTC writes 1)");
+        }
+        long newOffset = in.getLong("time offset");
+        long newLatchedHigh = in.getLong("latched TIME_HIGH");
+        if (newLatchedHigh < 0 || newLatchedHigh > LOW_MASK) {
+            throw in.bad("latched TIME_HIGH", "0x%x is wider than 32 bits".formatted(newLatchedHigh));
+        }
+        long newAlarm = in.getLong("alarm");
+        boolean newArmed = in.getBoolean("alarm armed");
+        boolean newIrqEnabled = in.getBoolean("irq enabled");
+        boolean newFired = in.getBoolean("alarm fired");
+        in.expectEnd();
+        synchronized (this) {
+            disarmAlarm();
+            offsetNanos = newOffset;
+            latchedTimeHigh = newLatchedHigh;
+            alarm = newAlarm;
+            irqEnabled = newIrqEnabled;
+            alarmFired = newFired;
+            if (newArmed) {
+                armAlarm(); // fires at once if its time passed while the machine was saved
+            }
+            // Driven even if unchanged: the PLIC at the far end is restored too.
+            irqLevel = alarmFired && irqEnabled;
+            irq.set(irqLevel);
+        }
     }
 
     private static long hostWallClockNanos() {
@@ -171,6 +245,10 @@ public final class GoldfishRtc implements MmioDevice {
             long remaining;
             synchronized (this) {
                 if (generation != alarmGeneration) {
+                    return;
+                }
+                if (quiesced) {
+                    alarmThread = null; // still armed; unquiesce() starts a new wait
                     return;
                 }
                 long now = now();

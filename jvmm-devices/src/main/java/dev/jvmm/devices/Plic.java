@@ -2,6 +2,10 @@ package dev.jvmm.devices;
 
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.memory.MmioDevice;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,8 +31,15 @@ import java.util.Objects;
  *
  * <p>Thread-safe; output lines are driven while this PLIC's lock is held, so their sinks must
  * not call back into the PLIC.
+ *
+ * <p>State: priorities, pending, in-service and input-level bits, and each context's enables and
+ * threshold. A record is rejected if it could not have come from a PLIC of the same size: a
+ * bit for a source that does not exist, a value out of range, a source both pending and in
+ * service, or a high, idle source that is not pending. A restore drives every context line to
+ * match. Sources re-driven by their devices' own restores before or after it agree with it, so
+ * the order of restoring the PLIC and its devices does not matter.
  */
-public final class Plic implements MmioDevice {
+public final class Plic implements MmioDevice, Stateful {
 
     /** QEMU virt's source count (sources 1..95; 0 is reserved). */
     public static final int VIRT_SOURCES = 96;
@@ -169,6 +180,95 @@ public final class Plic implements MmioDevice {
             }
         }
         // Pending bits are read-only; everything else is unimplemented.
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public synchronized void saveState(StateWriter out) {
+        out.putInt(sources);
+        out.putInt(outputs.length);
+        for (int p : priority) {
+            out.putInt(p);
+        }
+        putWords(out, pending);
+        putWords(out, inService);
+        putWords(out, level);
+        for (int context = 0; context < outputs.length; context++) {
+            putWords(out, enable[context]);
+            out.putInt(threshold[context]);
+        }
+    }
+
+    private static void putWords(StateWriter out, int[] words) {
+        for (int w : words) {
+            out.putInt(w);
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        if (version != 1) {
+            throw in.bad("version", version + " is not understood (this PLIC writes 1)");
+        }
+        int savedSources = in.getInt("source count");
+        int savedContexts = in.getInt("context count");
+        if (savedSources != sources || savedContexts != outputs.length) {
+            throw in.bad("size", "%d sources and %d contexts do not match this PLIC's %d and %d"
+                    .formatted(savedSources, savedContexts, sources, outputs.length));
+        }
+        int[] newPriority = new int[sources];
+        for (int source = 0; source < sources; source++) {
+            newPriority[source] = in.getInt("priority of source " + source, 0, source == 0 ? 0 : MAX_PRIORITY);
+        }
+        int[] newPending = getWords(in, "pending");
+        int[] newInService = getWords(in, "in service");
+        int[] newLevel = getWords(in, "level");
+        int[][] newEnable = new int[outputs.length][];
+        int[] newThreshold = new int[outputs.length];
+        for (int context = 0; context < outputs.length; context++) {
+            newEnable[context] = getWords(in, "enable of context " + context);
+            newThreshold[context] = in.getInt("threshold of context " + context, 0, MAX_PRIORITY);
+        }
+        in.expectEnd();
+        for (int word = 0; word < words; word++) {
+            if ((newPending[word] & newInService[word]) != 0) {
+                throw in.bad("pending", "has a source that is also in service");
+            }
+            if ((newLevel[word] & ~newInService[word] & ~newPending[word]) != 0) {
+                throw in.bad("pending", "misses a source whose line is high and that is not in service");
+            }
+        }
+        synchronized (this) {
+            System.arraycopy(newPriority, 0, priority, 0, sources);
+            System.arraycopy(newPending, 0, pending, 0, words);
+            System.arraycopy(newInService, 0, inService, 0, words);
+            System.arraycopy(newLevel, 0, level, 0, words);
+            for (int context = 0; context < outputs.length; context++) {
+                System.arraycopy(newEnable[context], 0, enable[context], 0, words);
+            }
+            System.arraycopy(newThreshold, 0, threshold, 0, outputs.length);
+            for (int context = 0; context < outputs.length; context++) {
+                // Driven even where unchanged: the harts at the far ends are restored too.
+                outputLevel[context] = bestCandidate(context) != 0;
+                outputs[context].set(outputLevel[context]);
+            }
+        }
+    }
+
+    /** One bit per source, {@link #words} words; bits for sources that do not exist are refused. */
+    private int[] getWords(StateReader in, String field) throws StateException {
+        int[] bits = new int[words];
+        for (int word = 0; word < words; word++) {
+            bits[word] = in.getInt(field);
+            if ((bits[word] & ~implementedBits(word)) != 0) {
+                throw in.bad(field, "word %d has bits for sources that do not exist: 0x%x".formatted(word, bits[word]));
+            }
+        }
+        return bits;
     }
 
     /** Bits of enable/pending word {@code word} that name real sources (source 0 is not one). */

@@ -8,6 +8,8 @@ import java.util.Objects;
  * syscon-reboot: a write at offset 0 whose low 16 bits are 0x5555 powers off, 0x7777 reboots,
  * and 0x3333 fails with the exit code in bits 16..31. Other values and offsets are ignored;
  * reads return 0. Writes of 4 or 8 bytes carry a code; a 2-byte write carries status only.
+ *
+ * <p>It holds no state, so it is not part of a snapshot.
  */
 public final class Syscon implements MmioDevice {
 

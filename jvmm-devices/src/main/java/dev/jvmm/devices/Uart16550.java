@@ -2,6 +2,10 @@ package dev.jvmm.devices;
 
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.memory.MmioDevice;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -41,9 +45,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Registers sit at offsets 0..7; an access of any size acts on the one register at its
  * offset (the low byte of a write), and offsets beyond 7 read 0 and ignore writes.
  *
- * <p>Thread-safe: hart threads access registers while another thread calls {@link #receive}.
+ * <p>Thread-safe: hart threads access registers while another thread (the console input
+ * thread) calls {@link #receive}. {@link #quiesce()} holds that thread off: once it returns no
+ * input is being queued, and {@code receive} blocks before taking another byte until
+ * {@link #unquiesce()}, so the UART's state stays as it is while the machine is paused.
+ *
+ * <p>State: every register (divisor latch, IER, LCR, MCR, FCR, SCR, the line-error and modem
+ * status bits, the pending THR-empty interrupt), the loopback FIFO, the host input not yet read
+ * (receive FIFO and backlog are one queue here) and whether it is held back after a FIFO
+ * clear. A record's backlog must fit this UART's backlog capacity. The output stream's failure
+ * is host state, not UART state. A restore drives the interrupt line to match.
  */
-public final class Uart16550 implements MmioDevice {
+public final class Uart16550 implements MmioDevice, Stateful {
 
     /** Bytes of host input buffered before {@link #receive} blocks. */
     public static final int DEFAULT_BACKLOG_CAPACITY = 4096;
@@ -105,7 +118,8 @@ public final class Uart16550 implements MmioDevice {
     private final InterruptLine irq;
     private final OutputStream output;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition backlogNotFull = lock.newCondition();
+    /** Signalled when the backlog has room again or quiescing ends. */
+    private final Condition inputAccepted = lock.newCondition();
     private final ByteRing backlog;
     private final ByteRing loopbackFifo = new ByteRing(FIFO_DEPTH);
 
@@ -123,6 +137,7 @@ public final class Uart16550 implements MmioDevice {
     private boolean hostInputHeld;
     private boolean outputBroken;
     private boolean irqLevel;
+    private boolean quiesced;
 
     /** Transmitted bytes go to {@code output}; {@code irq} is the UART's PLIC source. */
     public Uart16550(InterruptLine irq, OutputStream output) {
@@ -140,8 +155,8 @@ public final class Uart16550 implements MmioDevice {
     }
 
     /**
-     * Queues host input for the guest; blocks while the input buffer is full. If interrupted,
-     * the bytes queued so far stay queued.
+     * Queues host input for the guest; blocks while the input buffer is full or the UART is
+     * quiesced. If interrupted, the bytes queued so far stay queued.
      */
     public void receive(byte[] data, int offset, int length) throws InterruptedException {
         Objects.checkFromIndexSize(offset, length, data.length);
@@ -150,8 +165,8 @@ public final class Uart16550 implements MmioDevice {
         lock.lockInterruptibly();
         try {
             while (next < end) {
-                while (backlog.isFull()) {
-                    backlogNotFull.await();
+                while (quiesced || backlog.isFull()) {
+                    inputAccepted.await();
                 }
                 while (next < end && !backlog.isFull()) {
                     backlog.add(data[next++]);
@@ -187,6 +202,107 @@ public final class Uart16550 implements MmioDevice {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Holds off {@link #receive}: waits for a call that is queueing bytes to let go of the
+     * UART, then keeps every caller out until {@link #unquiesce()}. Idempotent.
+     */
+    public void quiesce() {
+        lock.lock();
+        try {
+            quiesced = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lets {@link #receive} queue input again. Idempotent. */
+    public void unquiesce() {
+        lock.lock();
+        try {
+            quiesced = false;
+            inputAccepted.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        lock.lock();
+        try {
+            out.putByte(divisorLow).putByte(divisorHigh).putByte(ier).putByte(lcr).putByte(mcr)
+                    .putByte(fcr).putByte(scr).putByte(lineErrors).putByte(msr)
+                    .putBoolean(thrEmptyPending).putBoolean(hostInputHeld);
+            out.putBytes(loopbackFifo.toArray());
+            out.putBytes(backlog.toArray());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        if (version != 1) {
+            throw in.bad("version", version + " is not understood (this UART writes 1)");
+        }
+        int newDll = in.getByte("DLL");
+        int newDlm = in.getByte("DLM");
+        int newIer = checked(in, "IER", 0x0F);
+        int newLcr = in.getByte("LCR");
+        int newMcr = checked(in, "MCR", MCR_WRITABLE);
+        int newFcr = checked(in, "FCR", FCR_STORED_BITS);
+        int newScr = in.getByte("SCR");
+        int newLineErrors = checked(in, "line errors", LSR_ERRORS);
+        int newMsr = in.getByte("MSR");
+        boolean newThrEmptyPending = in.getBoolean("THR empty pending");
+        boolean newHostInputHeld = in.getBoolean("host input held");
+        byte[] newLoopback = in.getBytes("loopback FIFO", FIFO_DEPTH);
+        byte[] newBacklog = in.getBytes("host input", backlog.capacity());
+        in.expectEnd();
+        if ((newMsr & ~MSR_DELTAS) != modemInputs(newMcr)) {
+            throw in.bad("MSR", "0x%02x does not follow MCR 0x%02x".formatted(newMsr, newMcr));
+        }
+        if ((newFcr & FCR_ENABLE) == 0 && newLoopback.length > 1) {
+            throw in.bad("loopback FIFO", "holds %d bytes with FIFOs disabled".formatted(newLoopback.length));
+        }
+        lock.lock();
+        try {
+            divisorLow = newDll;
+            divisorHigh = newDlm;
+            ier = newIer;
+            lcr = newLcr;
+            mcr = newMcr;
+            fcr = newFcr;
+            scr = newScr;
+            lineErrors = newLineErrors;
+            msr = newMsr;
+            thrEmptyPending = newThrEmptyPending;
+            hostInputHeld = newHostInputHeld;
+            loopbackFifo.replace(newLoopback);
+            backlog.replace(newBacklog);
+            inputAccepted.signalAll();
+            // Driven even if unchanged: the PLIC at the far end is restored too.
+            irqLevel = pendingInterrupt() != IIR_NONE;
+            irq.set(irqLevel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A byte field that may only have the bits of {@code allowed}. */
+    private static int checked(StateReader in, String field, int allowed) throws StateException {
+        int value = in.getByte(field);
+        if ((value & ~allowed) != 0) {
+            throw in.bad(field, "0x%02x has bits outside 0x%02x".formatted(value, allowed));
+        }
+        return value;
     }
 
     private int readRegister(int register) {
@@ -235,7 +351,7 @@ public final class Uart16550 implements MmioDevice {
             value = loopbackFifo.remove() & 0xFF;
         } else if (hostInputVisible()) {
             value = backlog.remove() & 0xFF;
-            backlogNotFull.signalAll();
+            inputAccepted.signalAll();
         }
         updateIrq();
         return value;
@@ -322,7 +438,12 @@ public final class Uart16550 implements MmioDevice {
     }
 
     private int modemInputs() {
-        if (!loopback()) {
+        return modemInputs(mcr);
+    }
+
+    /** What the modem status inputs read with modem control {@code mcr}. */
+    private static int modemInputs(int mcr) {
+        if ((mcr & MCR_LOOP) == 0) {
             return MSR_CONNECTED_TERMINAL;
         }
         int status = 0;
@@ -437,6 +558,26 @@ public final class Uart16550 implements MmioDevice {
         void clear() {
             head = 0;
             size = 0;
+        }
+
+        int capacity() {
+            return data.length;
+        }
+
+        /** The contents, oldest first. */
+        byte[] toArray() {
+            byte[] out = new byte[size];
+            for (int i = 0; i < size; i++) {
+                out[i] = data[(head + i) % data.length];
+            }
+            return out;
+        }
+
+        /** Replaces the contents with {@code bytes} (at most the capacity). */
+        void replace(byte[] bytes) {
+            System.arraycopy(bytes, 0, data, 0, bytes.length);
+            head = 0;
+            size = bytes.length;
         }
     }
 }

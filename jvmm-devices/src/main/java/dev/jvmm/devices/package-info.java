@@ -23,6 +23,17 @@
  * <h3>Threads</h3>
  * Registers are accessed from hart threads; host input, timers and alarms arrive on other
  * threads. Each device guards its own state and may drive its lines while holding its lock,
- * so line sinks must not call back into the device that drives them.
+ * so line sinks must not call back into the device that drives them. While the machine is
+ * paused, {@link dev.jvmm.devices.Uart16550#quiesce()} holds the UART's input thread off and
+ * {@link dev.jvmm.devices.GoldfishRtc#quiesce()} the RTC's alarm; the CLINT's timer thread only
+ * follows the machine's clock, which stands still while paused (see its doc).
+ *
+ * <h3>Snapshots and migration</h3>
+ * Every device with guest-visible state is a {@link dev.jvmm.memory.state.Stateful}: the
+ * CLINT, the PLIC, the UART, the RTC and each virtio-mmio slot (the transport's record carries
+ * its device's). A restore goes into a freshly built device of the same configuration, checks
+ * the whole record before it changes anything, and drives the device's interrupt lines to match
+ * the restored state; re-driving is idempotent, so devices, PLIC and harts may be restored in
+ * any order. The syscon holds no state.
  */
 package dev.jvmm.devices;

@@ -95,6 +95,20 @@ final class GuestUnderTest implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code text} appears on jvmm's standard error (its own messages, not the guest's). */
+    void waitForError(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (errors) {
+            while (errors.indexOf(text) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no '" + text + "' on jvmm's stderr within " + timeout + "; stderr:\n" + tail(errors, 2000));
+                }
+                errors.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+            }
+        }
+    }
+
     /**
      * Waits until the guest's shell answers: types a marker command every few seconds (a
      * shell that starts late may discard what was typed before it) until its output appears.

@@ -14,4 +14,7 @@ public sealed interface ExitReason {
 
     /** jvmm stopped the machine: a user request, or an unrecoverable condition described by {@code message}. */
     record Stopped(String message) implements ExitReason { }
+
+    /** The guest left by live migration and now runs at {@code destination}. */
+    record Migrated(String destination) implements ExitReason { }
 }

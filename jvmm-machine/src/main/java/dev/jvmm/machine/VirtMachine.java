@@ -21,8 +21,15 @@ import dev.jvmm.machine.htif.Signature;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
 import dev.jvmm.memory.GuestMemory;
-import dev.jvmm.memory.HostClock;
 import dev.jvmm.memory.InterruptLine;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
+import dev.jvmm.machine.state.Snapshot;
+import dev.jvmm.machine.state.StateRecord;
+import dev.jvmm.devices.virtio.transport.MmioTransport;
+import dev.jvmm.machine.migration.MigrationSource;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -75,6 +82,7 @@ public final class VirtMachine implements AutoCloseable {
     private final List<Hart> harts;
     private final Clint clint;
     private final Uart16550 uart;
+    private final GoldfishRtc rtc;
     private final ConsoleOutput console;
     private final HartLifecycle lifecycle;
     private final BootMode bootMode;
@@ -84,6 +92,15 @@ public final class VirtMachine implements AutoCloseable {
     private final byte[] deviceTree;
     private final BootLayout layout;
     private final VirtioSlots virtio;
+    private final BoardConfig board;
+    private final VirtualClock clock;
+    /** Every component with saved state, by record name, in restore order. */
+    private final Map<String, Stateful> components;
+    private final HartPauser pauser;
+    private final Object stateLock = new Object();
+    private volatile boolean paused;
+    private volatile int throttlePercent;
+    private volatile MigrationSource migration;
 
     private final AtomicReference<ExitReason> exit = new AtomicReference<>();
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -97,6 +114,7 @@ public final class VirtMachine implements AutoCloseable {
         this.harts = b.harts;
         this.clint = b.clint;
         this.uart = b.uart;
+        this.rtc = b.rtc;
         this.console = b.console;
         this.lifecycle = b.lifecycle;
         this.bootMode = b.bootMode;
@@ -106,6 +124,10 @@ public final class VirtMachine implements AutoCloseable {
         this.deviceTree = b.deviceTree;
         this.layout = b.layout;
         this.virtio = b.virtio;
+        this.board = b.board;
+        this.clock = b.clock;
+        this.components = b.components;
+        this.pauser = new HartPauser(b.harts.size());
     }
 
     /** The parts, gathered while the board is assembled (so a failure can free what exists). */
@@ -114,6 +136,7 @@ public final class VirtMachine implements AutoCloseable {
         List<Hart> harts;
         Clint clint;
         Uart16550 uart;
+        GoldfishRtc rtc;
         ConsoleOutput console;
         HartLifecycle lifecycle;
         BootMode bootMode;
@@ -122,6 +145,9 @@ public final class VirtMachine implements AutoCloseable {
         byte[] deviceTree;
         BootLayout layout;
         VirtioSlots virtio;
+        BoardConfig board;
+        VirtualClock clock;
+        Map<String, Stateful> components = new java.util.LinkedHashMap<>();
         VirtMachine machine;
     }
 
@@ -158,6 +184,8 @@ public final class VirtMachine implements AutoCloseable {
         b.deviceTree = dtb;
         b.layout = layout;
         b.lifecycle = new HartLifecycle(config.harts(), b.bootMode != BootMode.BUILTIN_SBI);
+        b.board = new BoardConfig(config.memoryBytes(), config.harts(), b.bootMode, config.engine(), config.devices());
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0);
         try {
             b.memory = allocate(config.memoryBytes());
         } catch (MachineException e) {
@@ -169,7 +197,7 @@ public final class VirtMachine implements AutoCloseable {
             if (b.bootMode == BootMode.BARE && kernel instanceof BootImage.Elf elf && elf.symbol("tohost").isPresent()) {
                 b.htif = Htif.attach(b.memory, elf.symbol("tohost").getAsLong(), elf.symbol("fromhost"), new HtifHost(b));
             }
-            assemble(b, config.harts(), config.engine());
+            assemble(b);
             long firmwareEntry = firmware.map(f -> f instanceof BootImage.Elf e ? e.entry() : VirtBoard.DRAM_BASE)
                     .orElse(VirtBoard.DRAM_BASE);
             resetHarts(b, layout, firmwareEntry);
@@ -201,9 +229,11 @@ public final class VirtMachine implements AutoCloseable {
         layout.firmwareInfo().ifPresent(a -> ram.write(a, FirmwareInfo.encode(layout.kernelEntry())));
     }
 
-    private static void assemble(Builder b, int hartCount, Engine engine) {
+    private static void assemble(Builder b) {
+        int hartCount = b.board.harts();
+        Engine engine = b.board.engine();
         AddressSpace bus = new AddressSpace(b.memory);
-        Clock clock = HostClock.virt();
+        Clock clock = b.clock;
         List<Hart> harts = new ArrayList<>();
         List<InterruptLine> plicContexts = new ArrayList<>();
         List<InterruptLine> softwareLines = new ArrayList<>();
@@ -223,6 +253,16 @@ public final class VirtMachine implements AutoCloseable {
         Plic plic = new Plic(Plic.VIRT_SOURCES, plicContexts);
         b.uart = new Uart16550(plic.source(VirtBoard.UART0_IRQ), b.console);
         GoldfishRtc rtc = new GoldfishRtc(plic.source(VirtBoard.RTC_IRQ));
+        b.rtc = rtc;
+        // Restore order: harts first, then the devices that drive their interrupt lines.
+        for (Hart hart : harts) {
+            b.components.put("hart." + hart.id(), hart);
+        }
+        b.components.put("hsm", b.lifecycle);
+        b.components.put("clint", b.clint);
+        b.components.put("plic", plic);
+        b.components.put("uart0", b.uart);
+        b.components.put("rtc", rtc);
         b.machine = new VirtMachine(b);
         VirtMachine m = b.machine;
         Syscon syscon = new Syscon(new Syscon.Listener() {
@@ -246,7 +286,10 @@ public final class VirtMachine implements AutoCloseable {
         bus.map(VirtBoard.CLINT_BASE, VirtBoard.CLINT_SIZE, b.clint);
         bus.map(VirtBoard.PLIC_BASE, VirtBoard.PLIC_SIZE, plic);
         bus.map(VirtBoard.UART0_BASE, VirtBoard.UART0_SIZE, b.uart);
-        b.virtio.map(bus, b.memory, plic);
+        List<MmioTransport> transports = b.virtio.map(bus, b.memory, plic);
+        for (int slot = 0; slot < transports.size(); slot++) {
+            b.components.put("virtio." + slot, transports.get(slot));
+        }
     }
 
     private static void resetHarts(Builder b, BootLayout layout, long firmwareEntry) {
@@ -342,6 +385,296 @@ public final class VirtMachine implements AutoCloseable {
         Signature.write(memory, kernelSymbols.get("begin_signature"), kernelSymbols.get("end_signature"), lineBytes, file);
     }
 
+    // ---- encapsulated state: pause, snapshots, restore, migration ----
+
+    /** What the machine is doing now. */
+    public RunStatus status() {
+        ExitReason reason = exit.get();
+        if (reason != null) {
+            return reason instanceof ExitReason.Migrated ? RunStatus.POSTMIGRATE : RunStatus.SHUTDOWN;
+        }
+        if (paused) {
+            return RunStatus.PAUSED;
+        }
+        return started.get() ? RunStatus.RUNNING : RunStatus.PRELAUNCH;
+    }
+
+    /**
+     * Pauses every hart at an instruction boundary, stops the guest's clock and quiesces the
+     * devices' back ends; returns once the machine is paused. Idempotent. A machine paused
+     * before {@link #run()} starts paused.
+     */
+    public void pause() throws InterruptedException {
+        synchronized (stateLock) {
+            if (paused) {
+                return;
+            }
+            pauser.request();
+            for (Hart hart : harts) {
+                hart.requestExit();
+                hart.wake();
+            }
+            lifecycle.wakeAll();
+            if (started.get() && !pauser.awaitParked(JOIN_TIMEOUT_MILLIS)) {
+                pauser.release();
+                throw new IllegalStateException("the harts did not pause within " + JOIN_TIMEOUT_MILLIS + " ms");
+            }
+            clock.freeze();
+            virtio.quiesce();
+            uart.quiesce();
+            rtc.quiesce();
+            paused = true;
+        }
+    }
+
+    /** Resumes a paused machine (QMP {@code cont}); does nothing if it runs. */
+    public void resume() {
+        synchronized (stateLock) {
+            if (!paused) {
+                return;
+            }
+            paused = false;
+            rtc.unquiesce();
+            uart.unquiesce();
+            virtio.unquiesce();
+            clock.thaw();
+            pauser.release();
+        }
+    }
+
+    /** Whether the machine is paused (by {@link #pause()}, a snapshot that stayed paused, or a migration's last phase). */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** The board this machine was built as. */
+    public BoardConfig board() {
+        return board;
+    }
+
+    /**
+     * Writes a snapshot of the running (or paused) machine into the new directory {@code dir}:
+     * pauses, writes the memory and every component's record, then resumes unless
+     * {@code stayPaused} (or it was paused before). On failure nothing is left at {@code dir}
+     * and the guest runs on; the message is one line.
+     */
+    public void saveSnapshot(Path dir, boolean stayPaused) throws MachineException, InterruptedException {
+        if (htif != null) {
+            throw new MachineException("cannot snapshot a bare program that talks HTIF");
+        }
+        synchronized (stateLock) {
+            if (exit.get() != null || closed.get()) {
+                throw new MachineException("cannot snapshot: the machine is not running");
+            }
+            if (migration != null && migration.isActive()) {
+                throw new MachineException("cannot snapshot while a migration is under way");
+            }
+            boolean wasPaused = paused;
+            pause();
+            try {
+                Snapshot.write(dir, memory, board, clock.freeze(), this::saveComponents);
+            } finally {
+                if (!stayPaused && !wasPaused) {
+                    resume();
+                }
+            }
+        }
+    }
+
+    /** Every component's record, in restore order. Only while paused. */
+    List<StateRecord> saveComponents() {
+        List<StateRecord> records = new ArrayList<>();
+        for (Map.Entry<String, Stateful> c : components.entrySet()) {
+            StateWriter out = new StateWriter();
+            c.getValue().saveState(out);
+            records.add(new StateRecord(c.getKey(), c.getValue().stateVersion(), out.toByteArray()));
+        }
+        return records;
+    }
+
+    /**
+     * Applies saved component records to this freshly built machine: every component must have
+     * exactly one record of a version it reads, and no record may be left over.
+     */
+    private void restoreComponents(Map<String, StateRecord> records, String what) throws MachineException {
+        for (String name : records.keySet()) {
+            if (!components.containsKey(name) && !name.equals(Snapshot.MACHINE_RECORD) && !name.equals(Snapshot.MEMORY_RECORD)) {
+                throw new MachineException(what + ": record '" + name + "' belongs to no component of this board");
+            }
+        }
+        for (Map.Entry<String, Stateful> c : components.entrySet()) {
+            StateRecord r = records.get(c.getKey());
+            if (r == null) {
+                throw new MachineException(what + ": no record for " + c.getKey());
+            }
+            if (r.version() < 1 || r.version() > c.getValue().stateVersion()) {
+                throw new MachineException("%s: record '%s' has version %d; this jvmm reads versions 1 to %d"
+                        .formatted(what, r.name(), r.version(), c.getValue().stateVersion()));
+            }
+            StateReader in = new StateReader(r.name(), r.payload());
+            try {
+                c.getValue().restoreState(in, r.version());
+                in.expectEnd();
+            } catch (StateException e) {
+                throw new MachineException(what + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Restores the snapshot in {@code dir} into a new machine; {@link #run()} continues the guest
+     * at the saved instruction. The memory file is mapped copy-on-write, so restoring costs the
+     * pages the guest had in use, not its memory size, and clones share what they do not write.
+     * Guest output goes to {@code consoleOutput}.
+     */
+    public static VirtMachine restore(Path dir, RestoreOptions options, OutputStream consoleOutput) throws MachineException {
+        Snapshot snapshot = Snapshot.open(dir);
+        BoardConfig board = snapshot.board();
+        if (options.isClone()) {
+            board = Clones.prepare(dir, board, options.cloneNumber());
+        }
+        GuestMemory memory = snapshot.mapMemory();
+        try {
+            return fromState(board, memory, snapshot.clockTicks(), snapshot.records(), consoleOutput, true, dir.toString());
+        } catch (MachineException | RuntimeException | Error e) {
+            memory.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds a machine around restored RAM and applies the component records. With
+     * {@code startNets} false the network cards are built but their back ends (and host
+     * forwards) start only at {@link #startNetworks()} (a migration's destination waits for the
+     * source to release the ports).
+     */
+    static VirtMachine fromState(BoardConfig board, GuestMemory memory, long clockTicks, Map<String, StateRecord> records,
+                                 OutputStream consoleOutput, boolean startNets, String what) throws MachineException {
+        Builder b = new Builder();
+        b.console = new ConsoleOutput(consoleOutput);
+        b.board = board;
+        b.bootMode = board.bootMode();
+        b.memory = memory;
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, clockTicks);
+        b.lifecycle = new HartLifecycle(board.harts(), b.bootMode != BootMode.BUILTIN_SBI);
+        b.deviceTree = new byte[0];
+        b.virtio = VirtioSlots.open(board.devices(), b.console, startNets);
+        try {
+            assemble(b);
+            if (b.bootMode == BootMode.BUILTIN_SBI) {
+                BuiltinSbi sbi = new BuiltinSbi(b.machine.new Platform(), b.lifecycle);
+                b.harts.forEach(h -> h.setSupervisorCallHandler(sbi));
+            }
+            b.machine.restoreComponents(records, what);
+            return b.machine;
+        } catch (MachineException | RuntimeException | Error e) {
+            if (b.clint != null) {
+                b.clint.close();
+            }
+            b.virtio.close();
+            throw e;
+        }
+    }
+
+    /** Starts the network cards' back ends held back by {@link #fromState}; returns problems, one line each. */
+    List<String> startNetworks() {
+        return virtio.startNets();
+    }
+
+    /**
+     * Starts a live migration to the jvmm listening at {@code host:port}; the guest keeps running.
+     * When it completes, {@link #run()} returns {@link ExitReason.Migrated}; when it fails, the
+     * guest runs on here unharmed. Throws if a migration is already under way.
+     */
+    public dev.jvmm.machine.migration.Migration migrate(String host, int port) throws MachineException {
+        synchronized (stateLock) {
+            if (htif != null) {
+                throw new MachineException("cannot migrate a bare program that talks HTIF");
+            }
+            if (exit.get() != null || closed.get() || !started.get()) {
+                throw new MachineException("cannot migrate: the machine is not running");
+            }
+            if (migration != null && migration.isActive()) {
+                throw new MachineException("a migration is already under way");
+            }
+            migration = MigrationSource.start(new MigrationHost(), host, port);
+            return migration;
+        }
+    }
+
+    /** The last migration started from this machine, if any. */
+    public Optional<dev.jvmm.machine.migration.Migration> migration() {
+        return Optional.ofNullable(migration);
+    }
+
+    /**
+     * Listens on {@code listen} for one incoming migration and returns the arrived machine, ready
+     * for {@link #run()}. {@code progress} receives one-line progress reports.
+     */
+    public static VirtMachine incoming(java.net.InetSocketAddress listen, OutputStream consoleOutput,
+                                       java.util.function.Consumer<String> progress) throws MachineException, InterruptedException {
+        return dev.jvmm.machine.migration.MigrationDestination.receive(listen, progress,
+                (board, memory, ticks, records, what) -> fromState(board, memory, ticks, records, consoleOutput, false, what),
+                VirtMachine::startNetworksOf);
+    }
+
+    private static List<String> startNetworksOf(VirtMachine m) {
+        return m.startNetworks();
+    }
+
+    /** What a migration source needs of this machine. */
+    private final class MigrationHost implements MigrationSource.Host {
+        @Override
+        public GuestMemory memory() {
+            return memory;
+        }
+
+        @Override
+        public BoardConfig board() {
+            return board;
+        }
+
+        @Override
+        public void pause() throws InterruptedException {
+            VirtMachine.this.pause();
+        }
+
+        @Override
+        public void resume() {
+            VirtMachine.this.resume();
+        }
+
+        @Override
+        public long clockTicks() {
+            return clock.freeze();
+        }
+
+        @Override
+        public List<StateRecord> saveComponents() {
+            return VirtMachine.this.saveComponents();
+        }
+
+        @Override
+        public void setThrottle(int percent) {
+            throttlePercent = Math.max(0, Math.min(99, percent));
+        }
+
+        @Override
+        public void releaseDisks() throws MachineException {
+            virtio.releaseDisks();
+        }
+
+        @Override
+        public void reclaimDisks() throws MachineException {
+            virtio.reclaimDisks();
+        }
+
+        @Override
+        public void handedOver(String destination) {
+            finish(new ExitReason.Migrated(destination));
+        }
+    }
+
     /** Bytes typed by the user, for the guest's serial console; blocks while the console's input buffer is full. */
     public void sendConsoleInput(byte[] data, int offset, int length) throws InterruptedException {
         uart.receive(data, offset, length);
@@ -409,6 +742,8 @@ public final class VirtMachine implements AutoCloseable {
         if (exit.compareAndSet(null, reason)) {
             exited.countDown();
         }
+        // Parked harts must see the exit too.
+        pauser.release();
         for (Hart hart : harts) {
             hart.requestExit();
             hart.wake();
@@ -421,10 +756,16 @@ public final class VirtMachine implements AutoCloseable {
         try {
             long budget = htif != null ? HTIF_RUN_BUDGET : RUN_BUDGET;
             while (exit.get() == null) {
+                if (pauser.pauseRequested()) {
+                    pauser.parkIfPaused();
+                    continue;
+                }
                 if (builtinSbi && !runnable(hart)) {
                     continue;
                 }
+                long sliceStart = System.nanoTime();
                 hart.run(budget);
+                throttle(sliceStart);
                 if (htif != null) {
                     // After every slice, so also before the hart parks in WFI.
                     htif.poll();
@@ -436,7 +777,7 @@ public final class VirtMachine implements AutoCloseable {
                             + "M-mode handler: an exception or interrupt the kernel did not delegate").formatted(id, hart.pc())));
                     return;
                 }
-                if (hart.isWaitingForInterrupt() && exit.get() == null) {
+                if (hart.isWaitingForInterrupt() && exit.get() == null && !pauser.pauseRequested()) {
                     hart.awaitInterrupt(PARK_NANOS);
                 }
             }
@@ -444,6 +785,25 @@ public final class VirtMachine implements AutoCloseable {
             finish(new ExitReason.Stopped("hart %d thread interrupted".formatted(id)));
         } catch (Throwable t) {
             finish(new ExitReason.Stopped("hart %d failed at pc %s: %s".formatted(id, safePc(hart), oneLine(t))));
+        } finally {
+            pauser.ended();
+        }
+    }
+
+    /**
+     * Slows the hart to {@code 100 - throttlePercent} percent of its speed by sleeping after a
+     * slice in proportion to the slice's length: a migration that cannot keep up with the
+     * guest's dirtying asks for this.
+     */
+    private void throttle(long sliceStart) throws InterruptedException {
+        int percent = throttlePercent;
+        if (percent <= 0) {
+            return;
+        }
+        long ran = System.nanoTime() - sliceStart;
+        long sleep = Math.min(ran * percent / Math.max(1, 100 - percent), TimeUnit.MILLISECONDS.toNanos(100));
+        if (sleep > 0) {
+            Thread.sleep(sleep / 1_000_000L, (int) (sleep % 1_000_000L));
         }
     }
 

@@ -55,8 +55,42 @@ final class VirtioSlots implements AutoCloseable {
     private final VirtioConsole console;
     private boolean closed;
 
-    /** A disk backend and the lock that keeps other jvmm processes from writing its file meanwhile. */
-    private record OpenDisk(Path path, Path key, BlockBackend backend, FileChannel lockChannel) {
+    /**
+     * A disk backend and the lock that keeps other jvmm processes from writing its file meanwhile.
+     * A migration releases the lock for the destination and takes it back if the migration fails.
+     */
+    private static final class OpenDisk {
+        final Path path;
+        final Path key;
+        final BlockBackend backend;
+        final FileChannel lockChannel;
+        final boolean readOnly;
+        FileLock lock;
+
+        OpenDisk(Path path, Path key, BlockBackend backend, FileChannel lockChannel, FileLock lock, boolean readOnly) {
+            this.path = path;
+            this.key = key;
+            this.backend = backend;
+            this.lockChannel = lockChannel;
+            this.lock = lock;
+            this.readOnly = readOnly;
+        }
+
+        Path path() {
+            return path;
+        }
+
+        Path key() {
+            return key;
+        }
+
+        BlockBackend backend() {
+            return backend;
+        }
+
+        FileChannel lockChannel() {
+            return lockChannel;
+        }
     }
 
     private VirtioSlots(List<OpenDisk> disks, List<VirtioNet> nets, List<VirtioDevice> devices, VirtioConsole console) {
@@ -72,6 +106,14 @@ final class VirtioSlots implements AutoCloseable {
      * machine before RAM is touched.
      */
     static VirtioSlots open(List<DeviceConfig> configs, OutputStream consoleOutput) throws MachineException {
+        return open(configs, consoleOutput, true);
+    }
+
+    /**
+     * As {@link #open(List, OutputStream)}; with {@code startNets} false the network cards are
+     * built but not started (no host socket, no forward) until {@link #startNets()}.
+     */
+    static VirtioSlots open(List<DeviceConfig> configs, OutputStream consoleOutput, boolean startNets) throws MachineException {
         List<OpenDisk> disks = new ArrayList<>();
         List<VirtioNet> nets = new ArrayList<>();
         List<VirtioDevice> devices = new ArrayList<>();
@@ -93,7 +135,7 @@ final class VirtioSlots implements AutoCloseable {
                         devices.add(vc);
                     }
                     case NetConfig net -> {
-                        VirtioNet card = openNet(net, nets.size());
+                        VirtioNet card = openNet(net, nets.size(), startNets);
                         nets.add(card);
                         devices.add(card);
                     }
@@ -111,7 +153,7 @@ final class VirtioSlots implements AutoCloseable {
      * Builds network card number {@code index} (counting cards only, for its default MAC) on
      * user-mode networking and starts it: its host forwards listen from here on.
      */
-    private static VirtioNet openNet(NetConfig net, int index) throws MachineException {
+    private static VirtioNet openNet(NetConfig net, int index, boolean start) throws MachineException {
         List<HostForward> forwards = new ArrayList<>();
         for (NetConfig.HostForward f : net.hostForwards()) {
             if (f.protocol() != NetConfig.Protocol.TCP) {
@@ -127,6 +169,9 @@ final class VirtioSlots implements AutoCloseable {
         NetConfig.MacAddress mac = net.mac().orElse(NetConfig.DEFAULT_MAC.plus(index));
         VirtioNet card = new VirtioNet(new UserNetwork(UserNetworkConfig.defaults().withForwards(forwards)),
                 new MacAddress(mac.bits()));
+        if (!start) {
+            return card;
+        }
         try {
             card.start();
             return card;
@@ -197,7 +242,7 @@ final class VirtioSlots implements AutoCloseable {
             if (given.isEmpty() && format == ImageFormat.RAW && !drive.readOnly()) {
                 backend = new ProbedRawGuard(backend);
             }
-            return new OpenDisk(path, key, backend, lockChannel);
+            return new OpenDisk(path, key, backend, lockChannel, lock, drive.readOnly());
         } catch (NoSuchFileException e) {
             closeQuietly(lockChannel);
             throw new MachineException(name + ": no such file");
@@ -213,11 +258,77 @@ final class VirtioSlots implements AutoCloseable {
         }
     }
 
-    /** Maps device {@code n} at slot {@code n}, wired to PLIC source {@link VirtBoard#virtioIrq}(n). */
-    void map(AddressSpace bus, GuestMemory memory, Plic plic) {
+    /**
+     * Maps device {@code n} at slot {@code n}, wired to PLIC source {@link VirtBoard#virtioIrq}(n);
+     * returns the transports in slot order.
+     */
+    List<MmioTransport> map(AddressSpace bus, GuestMemory memory, Plic plic) {
+        List<MmioTransport> transports = new ArrayList<>();
         for (int slot = 0; slot < devices.size(); slot++) {
             MmioTransport transport = new MmioTransport(memory, devices.get(slot), plic.source(VirtBoard.virtioIrq(slot)));
             bus.map(VirtBoard.virtioBase(slot), VirtioMmioRegisters.REGION_SIZE, transport);
+            transports.add(transport);
+        }
+        return List.copyOf(transports);
+    }
+
+    /** Starts the network cards held back by {@code open(..., false)}; returns problems, one line each. */
+    synchronized List<String> startNets() {
+        List<String> problems = new ArrayList<>();
+        for (VirtioNet net : nets) {
+            try {
+                net.start();
+            } catch (IOException | RuntimeException e) {
+                problems.add("net " + net.mac() + ": " + oneLine(e));
+            }
+        }
+        return problems;
+    }
+
+    /** Holds back every device's back end: nothing reaches guest RAM or device state until {@link #unquiesce()}. */
+    void quiesce() {
+        devices.forEach(VirtioDevice::quiesce);
+    }
+
+    void unquiesce() {
+        devices.forEach(VirtioDevice::unquiesce);
+    }
+
+    /**
+     * Flushes every writable disk and releases its lock, so a migration's destination can open
+     * it; the caller has paused the machine, so nothing is written meanwhile.
+     */
+    synchronized void releaseDisks() throws MachineException {
+        for (OpenDisk disk : disks) {
+            try {
+                if (!disk.readOnly) {
+                    disk.backend().flush();
+                }
+                if (disk.lock != null) {
+                    disk.lock.release();
+                    disk.lock = null;
+                }
+            } catch (IOException e) {
+                throw new MachineException("drive " + disk.path() + ": " + oneLine(e));
+            }
+        }
+    }
+
+    /** Takes back the locks {@link #releaseDisks()} gave up (the migration failed). */
+    synchronized void reclaimDisks() throws MachineException {
+        for (OpenDisk disk : disks) {
+            if (disk.lock != null) {
+                continue;
+            }
+            try {
+                FileLock lock = disk.lockChannel().tryLock(0, Long.MAX_VALUE, disk.readOnly);
+                if (lock == null) {
+                    throw new MachineException("drive " + disk.path() + ": another process took the disk during the migration");
+                }
+                disk.lock = lock;
+            } catch (IOException | OverlappingFileLockException e) {
+                throw new MachineException("drive " + disk.path() + ": cannot lock it again: " + oneLine(e));
+            }
         }
     }
 

@@ -22,10 +22,20 @@
  * device's error status. Nothing the guest does throws out of a device.
  *
  * <h3>Threads</h3>
- * Requests run on the hart thread that wrote QueueNotify; host input (the console) arrives on
- * its own thread. Each device serialises on its own lock; the transport never holds its
- * register lock while calling into a device's queue processing. Moving backend I/O to virtual
- * threads later means completing chains from those threads under the same lock.
+ * Requests run on the hart thread that wrote QueueNotify; host input (the console, network
+ * frames) arrives on its own thread. Each device serialises on its own lock; the transport
+ * never holds its register lock while calling into a device's queue processing. Moving backend
+ * I/O to virtual threads later means completing chains from those threads under the same lock.
+ * {@link dev.jvmm.devices.virtio.VirtioDevice#quiesce()} holds back-end threads off while the
+ * machine is paused: console input waits, network frames are dropped.
+ *
+ * <h3>Snapshots and migration</h3>
+ * A virtio-mmio slot is one {@link dev.jvmm.memory.state.Stateful}, its
+ * {@link dev.jvmm.devices.virtio.transport.MmioTransport}; the transport's record nests the
+ * device's (lifecycle, accepted features, each queue's configuration and ring positions, and
+ * device-specific state), which the transport checks against its own before either is applied
+ * ({@link dev.jvmm.devices.virtio.PreparedRestore}). A restored active device continues with
+ * the next avail entry the driver posts; restoring never touches guest RAM.
  *
  * <p>Knows nothing of CPUs, the board's memory map or what is at the end of an interrupt line.
  */

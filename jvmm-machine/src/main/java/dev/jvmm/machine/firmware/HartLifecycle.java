@@ -1,5 +1,9 @@
 package dev.jvmm.machine.firmware;
 
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -9,7 +13,7 @@ import java.util.Optional;
  * parks in {@link #awaitStart}, a SUSPENDED one waits for an interrupt and then
  * {@link #resume}s. Thread-safe.
  */
-public final class HartLifecycle {
+public final class HartLifecycle implements Stateful {
 
     /** Where a hart goes when it (re)starts in S-mode: pc, and a1 ({@code opaque}); a0 is its id. */
     public record Entry(long address, long opaque) {
@@ -116,6 +120,45 @@ public final class HartLifecycle {
 
     /** Wakes every thread in {@link #awaitStart} (the machine is stopping). */
     public synchronized void wakeAll() {
+        notifyAll();
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public synchronized void saveState(StateWriter out) {
+        out.putInt(states.length);
+        for (int h = 0; h < states.length; h++) {
+            out.putString(states[h].name());
+            out.putBoolean(entries[h] != null);
+            if (entries[h] != null) {
+                out.putLong(entries[h].address()).putLong(entries[h].opaque());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void restoreState(StateReader in, int version) throws StateException {
+        in.getInt("hart count", states.length, states.length);
+        HartState[] s = new HartState[states.length];
+        Entry[] e = new Entry[states.length];
+        for (int h = 0; h < s.length; h++) {
+            String name = in.getString("hart state", 32);
+            try {
+                s[h] = HartState.valueOf(name);
+            } catch (IllegalArgumentException ex) {
+                throw in.bad("hart state", "'" + name + "' is unknown");
+            }
+            if (in.getBoolean("entry present")) {
+                e[h] = new Entry(in.getLong("entry address"), in.getLong("entry opaque"));
+            }
+        }
+        in.expectEnd();
+        System.arraycopy(s, 0, states, 0, s.length);
+        System.arraycopy(e, 0, entries, 0, e.length);
         notifyAll();
     }
 }

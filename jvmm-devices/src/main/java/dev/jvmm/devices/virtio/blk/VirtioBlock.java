@@ -34,6 +34,10 @@ import java.util.Objects;
  *
  * <p>Requests run synchronously on the thread that notified the queue; data moves through a
  * bounded bounce buffer, so a huge guest request never means a huge host allocation.
+ *
+ * <p>State: nothing beyond the common virtio state (see {@link AbstractVirtioDevice}); no
+ * request is ever in flight between notifications, and the disk's contents are the back end's
+ * (the machine flushes it). No back-end thread, so quiescing has nothing to hold off.
  */
 public final class VirtioBlock extends AbstractVirtioDevice {
 

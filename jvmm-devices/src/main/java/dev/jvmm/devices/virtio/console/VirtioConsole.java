@@ -10,6 +10,9 @@ import dev.jvmm.devices.virtio.queue.DescriptorChain;
 import dev.jvmm.devices.virtio.queue.SplitQueue;
 import dev.jvmm.devices.virtio.queue.VirtqueueFault;
 import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -27,6 +30,16 @@ import java.util.concurrent.locks.Condition;
  * is never dropped, not before the driver starts and not across a device reset. An
  * {@link IOException} from the output stream is swallowed and further output dropped, as the
  * UART does, so a closed console cannot crash the guest.
+ *
+ * <p>Threads: guest output is written on the hart thread that notified the transmit queue;
+ * host input arrives on the caller's thread of {@link #receive} (the console input thread)
+ * and is moved into guest buffers there, under the device lock. While the device is
+ * {@linkplain #quiesce() quiesced}, {@code receive} blocks before it takes any byte, so the
+ * backlog and guest RAM stay as they are; {@link #unquiesce()} lets it go on and delivers the
+ * backlog.
+ *
+ * <p>State: the record holds the backlog (input the guest has not received yet) besides the
+ * common virtio state. A record's backlog must fit this device's backlog capacity.
  */
 public final class VirtioConsole extends AbstractVirtioDevice {
 
@@ -42,7 +55,8 @@ public final class VirtioConsole extends AbstractVirtioDevice {
     private static final int CONFIG_SIZE = 12;
 
     private final OutputStream output;
-    private final Condition backlogNotFull = lock.newCondition();
+    /** Signalled when the backlog has room again or quiescing ends. */
+    private final Condition inputAccepted = lock.newCondition();
     private final byte[] backlog;
     private int backlogHead;
     private int backlogSize;
@@ -69,8 +83,8 @@ public final class VirtioConsole extends AbstractVirtioDevice {
     }
 
     /**
-     * Queues host input for the guest; blocks while the backlog is full. If interrupted, the
-     * bytes queued so far stay queued.
+     * Queues host input for the guest; blocks while the backlog is full or the device is
+     * quiesced. If interrupted, the bytes queued so far stay queued.
      */
     public void receive(byte[] data, int offset, int length) throws InterruptedException {
         Objects.checkFromIndexSize(offset, length, data.length);
@@ -79,8 +93,8 @@ public final class VirtioConsole extends AbstractVirtioDevice {
         lock.lockInterruptibly();
         try {
             while (next < end) {
-                while (backlogSize == backlog.length) {
-                    backlogNotFull.await();
+                while (isQuiesced() || backlogSize == backlog.length) {
+                    inputAccepted.await();
                 }
                 while (next < end && backlogSize < backlog.length) {
                     backlog[(backlogHead + backlogSize) % backlog.length] = data[next++];
@@ -179,8 +193,39 @@ public final class VirtioConsole extends AbstractVirtioDevice {
             }
         }
         if (delivered) {
-            backlogNotFull.signalAll();
+            inputAccepted.signalAll();
             notifyIfWanted(active, queue);
         }
+    }
+
+    @Override
+    protected void onUnquiesce() {
+        inputAccepted.signalAll();
+        withActiveQueues(this::deliverInput);
+    }
+
+    @Override
+    protected void saveDeviceState(StateWriter out) {
+        out.putBytes(backlogBytes());
+    }
+
+    @Override
+    protected Runnable readDeviceState(StateReader in, int version) throws StateException {
+        byte[] pending = in.getBytes("pending input", backlog.length);
+        return () -> {
+            System.arraycopy(pending, 0, backlog, 0, pending.length);
+            backlogHead = 0;
+            backlogSize = pending.length;
+            inputAccepted.signalAll();
+        };
+    }
+
+    /** The backlog in arrival order; called under the lock. */
+    private byte[] backlogBytes() {
+        byte[] bytes = new byte[backlogSize];
+        for (int i = 0; i < backlogSize; i++) {
+            bytes[i] = backlog[(backlogHead + i) % backlog.length];
+        }
+        return bytes;
     }
 }

@@ -2,10 +2,14 @@ package dev.jvmm.devices.virtio.net;
 
 import dev.jvmm.devices.virtio.DeviceState;
 import dev.jvmm.devices.virtio.GuestErrorLog;
+import dev.jvmm.devices.virtio.PreparedRestore;
 import dev.jvmm.devices.virtio.VirtioDevice;
 import dev.jvmm.devices.virtio.VirtioInterrupt;
 import dev.jvmm.devices.virtio.queue.SplitQueue;
 import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
 import dev.jvmm.net.NetBackend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,6 +41,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #close()} closes the backend with the device. The backend's sink may block until the
  * guest offers buffers, so a backend must not hold anything its {@code send} needs while it
  * delivers.
+ *
+ * <p>Threads: transmission runs on the hart thread that notified the transmit queue; received
+ * frames are written into guest memory on the backend's thread, under the device lock. While
+ * {@linkplain #quiesce() quiesced} the device drops arriving frames (counted as receive drops)
+ * and holds back link changes, so the backend's thread neither blocks nor writes guest RAM.
+ *
+ * <p>State: the common virtio state and the link status. The MAC address is configuration
+ * (the restoring machine builds the card with the same one); frames waiting in the backlog are
+ * not state and are dropped by a restore, as a lossy network may.
  */
 public final class VirtioNet implements VirtioDevice, AutoCloseable {
 
@@ -188,6 +201,32 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         if (index == TRANSMITQ) {
             transmitPending();
         }
+    }
+
+    @Override
+    public int stateVersion() {
+        return core.stateVersion();
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        core.saveState(out);
+    }
+
+    @Override
+    public PreparedRestore prepareRestore(StateReader in, int version, GuestMemory memory, VirtioInterrupt interrupt)
+            throws StateException {
+        return core.prepareRestore(in, version, memory, interrupt);
+    }
+
+    @Override
+    public void quiesce() {
+        core.quiesce();
+    }
+
+    @Override
+    public void unquiesce() {
+        core.unquiesce();
     }
 
     /** Sends the outbox, and keeps taking transmit chains while a pass stopped at its batch limit. */

@@ -14,6 +14,9 @@ import dev.jvmm.devices.virtio.queue.DescriptorChain;
 import dev.jvmm.devices.virtio.queue.SplitQueue;
 import dev.jvmm.devices.virtio.queue.VirtqueueFault;
 import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
 import dev.jvmm.net.NetBackend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +31,11 @@ import java.util.concurrent.locks.Condition;
  * outbox, all under {@link #lock}. It never calls the backend; {@link VirtioNet} takes transmit
  * frames out of the outbox and sends them after this lock is released, so a backend thread
  * delivering a frame can never wait on a hart that is inside the backend.
+ *
+ * <p>While quiesced, frames from the backend are dropped (the network is lossy; holding them
+ * could block the backend's thread for as long as the machine is paused) and a link change
+ * is signalled to the driver only when quiescing ends. The state record holds the link status
+ * the driver sees; frames in the backlog are not state, and a restore drops them.
  */
 final class VirtioNetCore extends AbstractVirtioDevice {
 
@@ -47,6 +55,8 @@ final class VirtioNetCore extends AbstractVirtioDevice {
     private final List<byte[]> outbox = new ArrayList<>();
     private boolean transmitMore;
     private boolean linkUp = true;
+    /** The link changed while quiesced; the driver hears of it when quiescing ends. */
+    private boolean linkChangeHeld;
     private boolean closed;
 
     VirtioNetCore(MacAddress mac, int queueSize, int backlogCapacity, NetCounters counters) {
@@ -84,7 +94,11 @@ final class VirtioNetCore extends AbstractVirtioDevice {
         try {
             if (linkUp != up) {
                 linkUp = up;
-                withActiveQueues(active -> active.interrupt().signalConfigChange());
+                if (isQuiesced()) {
+                    linkChangeHeld = true;
+                } else {
+                    withActiveQueues(active -> active.interrupt().signalConfigChange());
+                }
             }
         } finally {
             lock.unlock();
@@ -107,7 +121,7 @@ final class VirtioNetCore extends AbstractVirtioDevice {
      * The backend's sink. Copies the frame, waits while the backlog is full, and moves what it
      * can into the guest's receive buffers. Frames are dropped (and counted) when malformed,
      * or when the device cannot take them: before DRIVER_OK, after a driver error, while the
-     * receive queue is not set up, and after close.
+     * receive queue is not set up, while quiesced, and after close.
      */
     void deliver(ByteBuffer frame) throws InterruptedException {
         int length = frame.remaining();
@@ -148,7 +162,7 @@ final class VirtioNetCore extends AbstractVirtioDevice {
     }
 
     private boolean acceptingFrames() {
-        return !closed && state() instanceof DeviceState.Active && queues().get(RECEIVEQ).isReady();
+        return !closed && !isQuiesced() && state() instanceof DeviceState.Active && queues().get(RECEIVEQ).isReady();
     }
 
     /** Moves backlog frames into receive chains, one frame per chain; called under the lock. */
@@ -295,6 +309,32 @@ final class VirtioNetCore extends AbstractVirtioDevice {
         // Frames for the previous driver instance are stale: drop them, and let blocked producers go.
         dropBacklog();
         transmitMore = false;
+    }
+
+    @Override
+    protected void onUnquiesce() {
+        if (linkChangeHeld) {
+            linkChangeHeld = false;
+            withActiveQueues(active -> active.interrupt().signalConfigChange());
+        }
+        withActiveQueues(this::deliverBacklog);
+    }
+
+    @Override
+    protected void saveDeviceState(StateWriter out) {
+        out.putBoolean(linkUp);
+    }
+
+    @Override
+    protected Runnable readDeviceState(StateReader in, int version) throws StateException {
+        boolean restoredLinkUp = in.getBoolean("link up");
+        return () -> {
+            linkUp = restoredLinkUp;
+            linkChangeHeld = false;
+            dropBacklog(); // frames for the guest as it was before the restore
+            transmitMore = false;
+            outbox.clear();
+        };
     }
 
     /** Stops taking frames for good and releases producers waiting on the backlog. */

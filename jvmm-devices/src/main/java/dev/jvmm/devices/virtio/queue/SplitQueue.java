@@ -3,6 +3,9 @@ package dev.jvmm.devices.virtio.queue;
 import static dev.jvmm.devices.virtio.queue.VirtqueueSpec.*;
 
 import dev.jvmm.memory.GuestMemory;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,11 @@ import java.util.Optional;
  * the configuration before the first ring operation, so ring accesses stay inside RAM. Every
  * field the driver controls (indices, descriptors, lengths, flags) is checked; a violation is a
  * {@link VirtqueueFault}.
+ *
+ * <p>{@link #state()} and {@link #restore} carry the queue through a snapshot or a migration:
+ * the configuration and the position, so a restored queue serves the next avail entry the
+ * driver posts and continues the used index. The negotiated ring features are not part of it;
+ * the owning device sets them again from its features.
  *
  * <p>Not thread-safe: the owning device serialises access.
  */
@@ -44,6 +52,48 @@ public final class SplitQueue {
     private int nextAvail;
     private int nextUsed;
     private int usedAtLastNotificationCheck;
+
+    /**
+     * What a snapshot keeps of a queue: the driver's configuration as written (checked only when
+     * the device is activated) and the device's 16-bit positions in the rings.
+     *
+     * @param nextAvail the avail ring index the device consumes next
+     * @param nextUsed the used ring index the device fills next
+     * @param usedAtLastNotificationCheck the used index when the device last decided whether to
+     *     interrupt (the "old" index of the EVENT_IDX comparison)
+     */
+    public record State(int size, boolean ready, long descriptorTable, long availRing, long usedRing,
+                        int nextAvail, int nextUsed, int usedAtLastNotificationCheck) {
+
+        /** The state of a queue just after device reset, for {@code maxSize}. */
+        public static State afterReset(int maxSize) {
+            return new State(maxSize, false, 0, 0, 0, 0, 0, 0);
+        }
+
+        /** Whether the positions are those of a queue that has never been used since reset. */
+        public boolean atStart() {
+            return nextAvail == 0 && nextUsed == 0 && usedAtLastNotificationCheck == 0;
+        }
+
+        public void write(StateWriter out) {
+            out.putInt(size).putBoolean(ready).putLong(descriptorTable).putLong(availRing).putLong(usedRing)
+                    .putInt(nextAvail).putInt(nextUsed).putInt(usedAtLastNotificationCheck);
+        }
+
+        /** Reads a state written by {@link #write}; {@code name} prefixes the field names in errors. */
+        public static State read(StateReader in, String name) throws StateException {
+            // The size is stored as the driver wrote it; check() judges it at activation.
+            int size = in.getInt(name + " size");
+            boolean ready = in.getBoolean(name + " ready");
+            long desc = in.getLong(name + " descriptor table");
+            long avail = in.getLong(name + " avail ring");
+            long used = in.getLong(name + " used ring");
+            int nextAvail = in.getInt(name + " next avail", 0, 0xFFFF);
+            int nextUsed = in.getInt(name + " next used", 0, 0xFFFF);
+            int lastCheck = in.getInt(name + " used at last notification check", 0, 0xFFFF);
+            return new State(size, ready, desc, avail, used, nextAvail, nextUsed, lastCheck);
+        }
+    }
 
     /** A queue that offers at most {@code maxSize} entries (a power of two up to 32768). */
     public SplitQueue(int maxSize) {
@@ -131,11 +181,43 @@ public final class SplitQueue {
         usedAtLastNotificationCheck = 0;
     }
 
+    /** The configuration and position, for a snapshot. */
+    public State state() {
+        return new State(size, ready, descriptorTable, availRing, usedRing, nextAvail, nextUsed, usedAtLastNotificationCheck);
+    }
+
+    /**
+     * Replaces the configuration and position with {@code state} and clears the ring features
+     * (the owning device sets them). The caller has checked {@code state}; for a queue of an
+     * active device that includes {@link #check(State, int, GuestMemory)}.
+     */
+    public void restore(State state) {
+        size = state.size();
+        ready = state.ready();
+        descriptorTable = state.descriptorTable();
+        availRing = state.availRing();
+        usedRing = state.usedRing();
+        nextAvail = state.nextAvail() & 0xFFFF;
+        nextUsed = state.nextUsed() & 0xFFFF;
+        usedAtLastNotificationCheck = state.usedAtLastNotificationCheck() & 0xFFFF;
+        indirectDescriptors = false;
+        eventIdx = false;
+    }
+
     /**
      * What is wrong with the driver's configuration, if anything: the size must be a power of
      * two no larger than {@link #maxSize()}, and each ring aligned and wholly in {@code memory}.
      */
     public Optional<String> check(GuestMemory memory) {
+        return check(state(), maxSize, memory);
+    }
+
+    /** {@link #check(GuestMemory)} for a configuration not (yet) in a queue of {@code maxSize}. */
+    public static Optional<String> check(State state, int maxSize, GuestMemory memory) {
+        int size = state.size();
+        long descriptorTable = state.descriptorTable();
+        long availRing = state.availRing();
+        long usedRing = state.usedRing();
         if (size <= 0 || size > maxSize || Integer.bitCount(size) != 1) {
             return Optional.of("queue size %d is not a power of two in 1..%d".formatted(size, maxSize));
         }

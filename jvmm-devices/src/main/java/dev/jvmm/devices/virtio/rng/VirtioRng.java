@@ -15,6 +15,9 @@ import java.util.Random;
  * The entropy device (VIRTIO 1.2 §5.4): one request queue whose device-writable buffers it
  * fills with random bytes, up to {@link #MAX_BYTES_PER_REQUEST} per chain (the spec lets the
  * device return fewer bytes than asked). Device-readable buffers are ignored. No config space.
+ *
+ * <p>Requests are served on the notifying hart thread; the state record is the common virtio
+ * state only, and quiescing has no back-end thread to hold off.
  */
 public final class VirtioRng extends AbstractVirtioDevice {
 

@@ -3,7 +3,9 @@ package dev.jvmm.devices.virtio.transport;
 import static dev.jvmm.devices.virtio.transport.VirtioMmioRegisters.*;
 
 import dev.jvmm.devices.virtio.DeviceStatus;
+import dev.jvmm.devices.virtio.DeviceState;
 import dev.jvmm.devices.virtio.GuestErrorLog;
+import dev.jvmm.devices.virtio.PreparedRestore;
 import dev.jvmm.devices.virtio.VirtioDevice;
 import dev.jvmm.devices.virtio.VirtioFeatures;
 import dev.jvmm.devices.virtio.VirtioInterrupt;
@@ -11,6 +13,10 @@ import dev.jvmm.devices.virtio.queue.SplitQueue;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.InterruptLine;
 import dev.jvmm.memory.MmioDevice;
+import dev.jvmm.memory.state.StateException;
+import dev.jvmm.memory.state.StateReader;
+import dev.jvmm.memory.state.StateWriter;
+import dev.jvmm.memory.state.Stateful;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,8 +40,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Locking: register state is guarded by one lock; the interrupt status by another, taken
  * only to change the line. QueueNotify is handed to the device outside the register lock, so a
  * device working on a host thread can signal interrupts without lock-order cycles.
+ *
+ * <p>State: one record holds the whole virtio slot: the transport's registers (status,
+ * feature selectors, the driver's features, queue select, interrupt status, needs-reset,
+ * config generation) and, nested, the device's record (lifecycle, accepted features, each
+ * queue's configuration and position, device-specific state). Restoring checks both against
+ * each other before changing either, reactivates an active device on this transport's memory
+ * and interrupt without touching guest RAM, and drives the interrupt line to match. Quiescing
+ * the device's back ends is {@link VirtioDevice#quiesce()} on {@link #device()}.
  */
-public final class MmioTransport implements MmioDevice {
+public final class MmioTransport implements MmioDevice, Stateful {
 
     private static final int DRIVER_WRITABLE_STATUS = 0xFF & ~DeviceStatus.DEVICE_NEEDS_RESET;
 
@@ -316,6 +330,104 @@ public final class MmioTransport implements MmioDevice {
         if (level != irqLevel) {
             irqLevel = level;
             irq.set(level);
+        }
+    }
+
+    // ---- state: snapshots and migration ----
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public void saveState(StateWriter out) {
+        registers.lock();
+        try {
+            out.putInt(device.deviceType());
+            out.putInt(status);
+            out.putInt(deviceFeaturesSel);
+            out.putInt(driverFeaturesSel);
+            out.putLong(driverFeatures);
+            out.putInt(queueSel);
+            out.putBoolean(needsReset);
+            out.putInt(configGeneration.get());
+            out.putInt(interruptStatus());
+            StateWriter deviceRecord = new StateWriter();
+            device.saveState(deviceRecord);
+            out.putInt(device.stateVersion());
+            out.putBytes(deviceRecord.toByteArray());
+        } finally {
+            registers.unlock();
+        }
+    }
+
+    @Override
+    public void restoreState(StateReader in, int version) throws StateException {
+        if (version != 1) {
+            throw in.bad("version", version + " is not understood (this transport writes 1)");
+        }
+        int type = in.getInt("device type");
+        if (type != device.deviceType()) {
+            throw in.bad("device type", "%d does not match the device in this slot (%d)".formatted(type, device.deviceType()));
+        }
+        int newStatus = in.getInt("status", 0, 0xFF);
+        if ((newStatus & ~DRIVER_WRITABLE_STATUS) != 0) {
+            throw in.bad("status", "0x%x has bits the driver cannot set".formatted(newStatus));
+        }
+        int newDeviceFeaturesSel = in.getInt("device features select");
+        int newDriverFeaturesSel = in.getInt("driver features select");
+        long newDriverFeatures = in.getLong("driver features");
+        int newQueueSel = in.getInt("queue select");
+        boolean newNeedsReset = in.getBoolean("needs reset");
+        int newConfigGeneration = in.getInt("config generation");
+        int newInterruptStatus = in.getInt("interrupt status", 0, VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
+        int deviceVersion = in.getInt("device record version", 1, device.stateVersion());
+        byte[] deviceBytes = in.getBytes("device record", in.remaining());
+        in.expectEnd();
+
+        boolean featuresOk = (newStatus & DeviceStatus.FEATURES_OK) != 0;
+        boolean driverOk = (newStatus & DeviceStatus.DRIVER_OK) != 0;
+        if (featuresOk && ((newDriverFeatures & ~device.offeredFeatures()) != 0
+                || !VirtioFeatures.has(newDriverFeatures, VirtioFeatures.VIRTIO_F_VERSION_1))) {
+            throw in.bad("driver features", "0x%x could not have been accepted".formatted(newDriverFeatures));
+        }
+        if (newNeedsReset && !driverOk) {
+            throw in.bad("needs reset", "is set before DRIVER_OK");
+        }
+        PreparedRestore prepared = device.prepareRestore(
+                new StateReader(in.record() + " device", deviceBytes), deviceVersion, memory, signals);
+        long expectedAcked = featuresOk ? newDriverFeatures : 0;
+        if (prepared.ackedFeatures() != expectedAcked) {
+            throw in.bad("device record", "has accepted features 0x%x, the transport 0x%x"
+                    .formatted(prepared.ackedFeatures(), expectedAcked));
+        }
+        String mismatch = switch (prepared.state()) {
+            case DeviceState.Active _ -> driverOk && featuresOk && !newNeedsReset ? null : "is active without DRIVER_OK";
+            case DeviceState.NeedsReset _ -> newNeedsReset ? null : "needs a reset the transport does not show";
+            case DeviceState.Inactive _ -> driverOk && !newNeedsReset ? "is inactive after DRIVER_OK" : null;
+        };
+        if (mismatch != null) {
+            throw in.bad("device record", mismatch);
+        }
+
+        registers.lock();
+        try {
+            prepared.commit();
+            status = newStatus;
+            deviceFeaturesSel = newDeviceFeaturesSel;
+            driverFeaturesSel = newDriverFeaturesSel;
+            driverFeatures = newDriverFeatures;
+            queueSel = newQueueSel;
+            needsReset = newNeedsReset;
+            configGeneration.set(newConfigGeneration);
+            synchronized (irqLock) {
+                interruptStatus = newInterruptStatus;
+                irqLevel = interruptStatus != 0;
+                irq.set(irqLevel); // re-driven even if unchanged: the line's far end is new too
+            }
+        } finally {
+            registers.unlock();
         }
     }
 
