@@ -16,6 +16,12 @@ import java.util.List;
  * whenever it exits, and acts on the signals that busybox {@code poweroff}, {@code reboot} and
  * {@code halt} send to PID 1. (A shell as PID 1 would ignore those signals, and Debian's busybox
  * shell runs its applets in preference to any {@code /sbin} script.)
+ *
+ * <p>Staying in the initramfs, {@code /init} also brings the network up: loopback, and
+ * {@code eth0} by DHCP in the background (see {@link #udhcpcScript()}), so a slow or missing DHCP
+ * server does not hold up the shell. With {@code jvmm.run=PROGRAM} on the command line it runs
+ * PROGRAM once the DHCP attempt has ended, then powers the machine off: that is how benchmarks
+ * and tests run a guest program unattended.
  */
 public final class InitScript {
 
@@ -43,8 +49,10 @@ public final class InitScript {
         }
         s.append(ROOT_SELECTION);
         s.append(SWITCH_ROOT);
+        s.append("hostname jvmm\n");
+        s.append(NETWORK_UP);
+        s.append(AUTORUN);
         s.append("""
-                hostname jvmm
                 echo
                 echo "jvmm: Linux $(uname -r) on $(uname -m), busybox $(busybox | head -n 1 | cut -d ' ' -f 2)"
                 echo "jvmm: type 'poweroff' to stop the machine"
@@ -98,6 +106,103 @@ public final class InitScript {
                 fi
             fi
             """;
+
+    /** Where the initramfs keeps udhcpc's event script: busybox udhcpc's default path on Debian. */
+    public static final String UDHCPC_SCRIPT = "/etc/udhcpc/default.script";
+
+    /** Where {@link #udhcpcScript()} writes the name servers. */
+    static final String RESOLV_CONF = "/etc/resolv.conf";
+
+    /** Where the background udhcpc's messages go, so they do not land in the middle of the shell's prompt. */
+    static final String UDHCPC_LOG = "/run/udhcpc.log";
+
+    /**
+     * Brings up loopback and, if there is an {@code eth0}, starts udhcpc on it in the background
+     * ({@code $dhcp} is its PID): 5 discovers 3 s apart, then it gives up ({@code -n}); once it
+     * has a lease it configures the interface through {@link #UDHCPC_SCRIPT} and exits
+     * ({@code -q}), leaving the address in place.
+     */
+    static final String NETWORK_UP = """
+            dhcp=
+            ip link set lo up 2>/dev/null
+            if [ -e /sys/class/net/eth0 ]; then
+                ip link set eth0 up
+                udhcpc -i eth0 -s %s -q -t 5 -n >%s 2>&1 &
+                dhcp=$!
+            fi
+            """.formatted(UDHCPC_SCRIPT, UDHCPC_LOG);
+
+    /**
+     * With {@code jvmm.run=PROGRAM} in {@code $cmdline}: waits for the DHCP attempt started by
+     * {@link #NETWORK_UP} to end, runs PROGRAM on the console, reports its exit status and powers
+     * off (also when PROGRAM is missing, so an unattended run always ends).
+     */
+    static final String AUTORUN = """
+            autorun=
+            for arg in $cmdline; do
+                case "$arg" in
+                    jvmm.run=*) autorun=${arg#jvmm.run=} ;;
+                esac
+            done
+            if [ -n "$autorun" ]; then
+                [ -n "$dhcp" ] && wait "$dhcp"
+                if [ -f "$autorun" ] && [ -x "$autorun" ]; then
+                    "$autorun"
+                    echo "jvmm: $autorun exited with status $?"
+                else
+                    echo "jvmm: jvmm.run=$autorun is not an executable file"
+                fi
+                sync
+                poweroff -f
+            fi
+            """;
+
+    /**
+     * udhcpc's event script: on {@code deconfig} it clears the interface's IPv4 addresses; on
+     * {@code bound} and {@code renew} it sets the leased address with its prefix (udhcpc's
+     * {@code mask}, else the dotted {@code subnet}, else /32), the default route through the
+     * first router, and {@code /etc/resolv.conf} from {@code domain} and {@code dns}.
+     */
+    public static String udhcpcScript() {
+        return """
+                #!/bin/sh
+                # udhcpc event script of jvmm's initramfs (generated): applies a DHCP lease to $interface.
+                resolv=%s
+                prefix_of() {
+                    bits=0
+                    for octet in $(echo "$1" | tr . ' '); do
+                        case "$octet" in
+                            255) bits=$((bits + 8)) ;; 254) bits=$((bits + 7)) ;; 252) bits=$((bits + 6)) ;;
+                            248) bits=$((bits + 5)) ;; 240) bits=$((bits + 4)) ;; 224) bits=$((bits + 3)) ;;
+                            192) bits=$((bits + 2)) ;; 128) bits=$((bits + 1)) ;;
+                        esac
+                    done
+                    echo "$bits"
+                }
+                case "$1" in
+                    deconfig)
+                        ip -4 addr flush dev "$interface"
+                        ip link set "$interface" up
+                        ;;
+                    bound|renew)
+                        prefix=$mask
+                        [ -z "$prefix" ] && prefix=$(prefix_of "${subnet:-255.255.255.255}")
+                        ip -4 addr flush dev "$interface"
+                        ip addr add "$ip/$prefix" ${broadcast:+broadcast "$broadcast"} dev "$interface"
+                        if [ -n "$router" ]; then
+                            while ip route del default dev "$interface" 2>/dev/null; do :; done
+                            set -- $router
+                            ip route add default via "$1" dev "$interface"
+                        fi
+                        {
+                            [ -n "$domain" ] && echo "search $domain"
+                            for server in $dns; do echo "nameserver $server"; done
+                        } > "$resolv"
+                        ;;
+                esac
+                exit 0
+                """.formatted(RESOLV_CONF);
+    }
 
     /**
      * {@code /etc/inittab} for busybox init: a login shell on the console's real tty, started

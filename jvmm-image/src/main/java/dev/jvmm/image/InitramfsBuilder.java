@@ -12,7 +12,7 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Builds jvmm's gzip'ed newc initramfs: a static busybox as {@code /bin/busybox}, the
- * {@link InitScript} as {@code /init}, the kernel modules (decompressed, with a matching
+ * {@link InitScript} as {@code /init} (with udhcpc's event script), the kernel modules (decompressed, with a matching
  * {@code modules.dep}) under {@code /lib/modules/VERSION}, and the usual directories and
  * device nodes. Needs no privileges: the archive is written directly.
  */
@@ -60,6 +60,7 @@ public final class InitramfsBuilder {
             cpio.addFile("etc/passwd", 0644, utf8("root:x:0:0:root:/root:/bin/sh\n"));
             cpio.addFile("etc/group", 0644, utf8("root:x:0:\n"));
             cpio.addFile("etc/hostname", 0644, utf8("jvmm\n"));
+            cpio.addFile(InitScript.UDHCPC_SCRIPT.substring(1), 0755, utf8(InitScript.udhcpcScript()));
             String moduleDir = "lib/modules/" + kernelVersion;
             cpio.addDirectory(moduleDir, 0755);
             List<String> depLines = new ArrayList<>();

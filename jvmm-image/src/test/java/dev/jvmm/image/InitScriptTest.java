@@ -83,8 +83,8 @@ class InitScriptTest {
                 "fell-through");
     }
 
-    @Test
-    void initramfsInitLoadsModulesBeforeSwitchingRootAndIsValidShell() throws Exception {
+    /** Builds an initramfs with two fake modules and extracts {@code names} into {@link #tmp}. */
+    private void extractFromInitramfs(String... names) throws Exception {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         new InitramfsBuilder("busybox".getBytes(StandardCharsets.UTF_8), "6.12.0-test", List.of(
                 new InitramfsBuilder.ModuleFile("kernel/drivers/block/virtio_blk.ko", List.of(), new byte[] {1}),
@@ -94,12 +94,18 @@ class InitScriptTest {
         try (var in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz.toByteArray()))) {
             archive = in.readAllBytes();
         }
-        Process p = new ProcessBuilder("cpio", "--quiet", "-i", "-d", "--no-absolute-filenames", "init")
-                .directory(tmp.toFile()).redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of("cpio", "--quiet", "-i", "-d", "--no-absolute-filenames"));
+        command.addAll(List.of(names));
+        Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().write(archive);
         p.getOutputStream().close();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void initramfsInitLoadsModulesBeforeSwitchingRootAndIsValidShell() throws Exception {
+        extractFromInitramfs("init");
         String init = Files.readString(tmp.resolve("init"));
 
         int lastInsmod = init.lastIndexOf("insmod $modules/kernel/fs/ext4/ext4.ko");
@@ -112,5 +118,120 @@ class InitScriptTest {
         assertThat(busyboxInit).isGreaterThan(switchRoot);
         Path script = Files.writeString(tmp.resolve("init.sh"), init);
         sh("sh -n " + script);
+    }
+
+    @Test
+    void initramfsInitStartsTheNetworkAndAutorunOnlyWhenStayingInTheInitramfs() throws Exception {
+        extractFromInitramfs("init");
+        String init = Files.readString(tmp.resolve("init"));
+
+        int switchRoot = init.indexOf("exec switch_root /newroot \"$rootinit\"");
+        int udhcpc = init.indexOf("udhcpc -i eth0 -s " + InitScript.UDHCPC_SCRIPT + " -q -t 5 -n");
+        int autorun = init.indexOf("jvmm.run=*)");
+        int busyboxInit = init.indexOf("exec /bin/busybox init");
+        assertThat(switchRoot).isPositive();
+        assertThat(udhcpc).isGreaterThan(switchRoot);
+        assertThat(autorun).isGreaterThan(udhcpc);
+        assertThat(busyboxInit).isGreaterThan(autorun);
+    }
+
+    @Test
+    void initramfsHoldsTheUdhcpcScriptAsAnExecutableAtBusyboxsDefaultPath() throws Exception {
+        extractFromInitramfs("etc/udhcpc/default.script");
+        Path script = tmp.resolve("etc/udhcpc/default.script");
+        assertThat(Files.readString(script)).isEqualTo(InitScript.udhcpcScript());
+        assertThat(Files.isExecutable(script)).isTrue();
+        sh("sh -n " + script);
+    }
+
+    /** Runs udhcpc's event script for {@code event} with {@code env}, {@code ip} only echoed; returns its output. */
+    private String udhcpcEvent(String event, String env) throws Exception {
+        String script = InitScript.udhcpcScript().replace(InitScript.RESOLV_CONF, tmp.resolve("resolv.conf").toString());
+        return sh(env + "\nip() { echo \"ip $*\"; [ \"$2\" != del ]; }\nset -- " + event + "\n" + script);
+    }
+
+    @Test
+    void udhcpcBoundSetsAddressDefaultRouteAndNameServers() throws Exception {
+        String out = udhcpcEvent("bound", "interface=eth0 ip=10.0.2.15 mask=24 subnet=255.255.255.0"
+                + " broadcast=10.0.2.255 router='10.0.2.2 10.0.2.9' dns='10.0.2.3 10.0.2.4' domain=example.test");
+        assertThat(out.lines().toList()).containsExactly(
+                "ip -4 addr flush dev eth0",
+                "ip addr add 10.0.2.15/24 broadcast 10.0.2.255 dev eth0",
+                "ip route del default dev eth0",
+                "ip route add default via 10.0.2.2 dev eth0");
+        assertThat(Files.readString(tmp.resolve("resolv.conf")))
+                .isEqualTo("search example.test\nnameserver 10.0.2.3\nnameserver 10.0.2.4\n");
+    }
+
+    @Test
+    void udhcpcBoundWithoutMaskTakesThePrefixFromTheDottedSubnet() throws Exception {
+        String out = udhcpcEvent("renew", "interface=eth1 ip=192.168.7.20 subnet=255.255.240.0 dns=192.168.7.1");
+        assertThat(out.lines().toList()).containsExactly(
+                "ip -4 addr flush dev eth1",
+                "ip addr add 192.168.7.20/20 dev eth1");
+        assertThat(Files.readString(tmp.resolve("resolv.conf"))).isEqualTo("nameserver 192.168.7.1\n");
+    }
+
+    @Test
+    void udhcpcDeconfigClearsTheAddressesAndKeepsTheLinkUp() throws Exception {
+        String out = udhcpcEvent("deconfig", "interface=eth0");
+        assertThat(out.lines().toList()).containsExactly("ip -4 addr flush dev eth0", "ip link set eth0 up");
+        assertThat(tmp.resolve("resolv.conf")).doesNotExist();
+    }
+
+    /** Runs {@link InitScript#NETWORK_UP} with {@code ip} and {@code udhcpc} only echoed, eth0 present or not. */
+    private String networkUp(boolean eth0) throws Exception {
+        Path device = tmp.resolve("eth0");
+        if (eth0) {
+            Files.createFile(device);
+        }
+        Path log = tmp.resolve("udhcpc.log");
+        String block = InitScript.NETWORK_UP.replace("/sys/class/net/eth0", device.toString())
+                .replace(InitScript.UDHCPC_LOG, log.toString());
+        String out = sh("ip() { echo \"ip $*\"; }\nudhcpc() { echo \"udhcpc $*\"; }\n" + block
+                + "[ -n \"$dhcp\" ] && wait \"$dhcp\" && echo \"waited for $dhcp\"\ntrue\n");
+        return out + (Files.exists(log) ? Files.readString(log) : "");
+    }
+
+    @Test
+    void networkUpStartsUdhcpcOnEth0InTheBackground() throws Exception {
+        assertThat(networkUp(true).lines().toList()).satisfiesExactly(
+                line -> assertThat(line).isEqualTo("ip link set lo up"),
+                line -> assertThat(line).isEqualTo("ip link set eth0 up"),
+                line -> assertThat(line).matches("waited for [0-9]+"),
+                line -> assertThat(line).isEqualTo("udhcpc -i eth0 -s /etc/udhcpc/default.script -q -t 5 -n"));
+    }
+
+    @Test
+    void networkUpWithoutEth0OnlyBringsUpLoopback() throws Exception {
+        assertThat(networkUp(false).lines().toList()).containsExactly("ip link set lo up");
+    }
+
+    /** Runs {@link InitScript#AUTORUN} for a command line, with {@code sync} and {@code poweroff} only echoed. */
+    private String autorun(String cmdline, String before) throws Exception {
+        return sh(before + "\ncmdline='" + cmdline + "'\nsync() { echo sync; }\npoweroff() { echo \"poweroff $*\"; exit 0; }\n"
+                + InitScript.AUTORUN + "echo went-on-to-the-shell\n");
+    }
+
+    @Test
+    void autorunWaitsForDhcpThenRunsTheProgramAndPowersOff() throws Exception {
+        Path program = Files.writeString(tmp.resolve("bench"), "#!/bin/sh\necho \"bench ran\"\nexit 3\n");
+        program.toFile().setExecutable(true);
+        String out = autorun("console=ttyS0 quiet jvmm.run=" + program,
+                "(sleep 0.2; echo dhcp-done) &\ndhcp=$!");
+        assertThat(out.lines().toList()).containsExactly(
+                "dhcp-done", "bench ran", "jvmm: " + program + " exited with status 3", "sync", "poweroff -f");
+    }
+
+    @Test
+    void autorunOfAMissingProgramSaysSoAndStillPowersOff() throws Exception {
+        String out = autorun("jvmm.run=/jvmm-test-no-such-program", "dhcp=");
+        assertThat(out.lines().toList()).containsExactly(
+                "jvmm: jvmm.run=/jvmm-test-no-such-program is not an executable file", "sync", "poweroff -f");
+    }
+
+    @Test
+    void withoutJvmmRunInitGoesOnToTheShell() throws Exception {
+        assertThat(autorun("console=ttyS0 root=/dev/vda", "dhcp=").strip()).isEqualTo("went-on-to-the-shell");
     }
 }
