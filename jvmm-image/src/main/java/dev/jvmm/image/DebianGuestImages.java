@@ -53,7 +53,7 @@ public final class DebianGuestImages {
      * layout changes, so caches built by an older jvmm are rebuilt rather than used.
      */
     static final String FORMAT_FILE = "FORMAT";
-    static final String FORMAT = "jvmm-debian-guest 4\n";
+    static final String FORMAT = "jvmm-debian-guest 5\n";
 
     private static final Pattern MODULE_DIR = Pattern.compile("(?:usr/)?lib/modules/([^/]+)/(.+)");
     private static final Pattern KERNEL_PATH = Pattern.compile("boot/vmlinu[xz]-(.+)");

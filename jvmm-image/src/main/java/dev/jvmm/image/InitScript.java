@@ -62,6 +62,12 @@ public final class InitScript {
     }
 
     /**
+     * The file by which a disk made by {@code jvmm image build} tells the default initramfs that
+     * it is a root file system to boot when the command line names no {@code root=}.
+     */
+    public static final String BOOTABLE_MARKER = "/etc/jvmm-bootable";
+
+    /**
      * Sets {@code root}, {@code rootmode} ({@code ro} unless {@code rw} is given),
      * {@code rootfstype} (default {@code ext4}) and {@code rootinit} (default {@code /sbin/init})
      * from the kernel command line in {@code $cmdline}, as the kernel's own {@code root=},
@@ -80,7 +86,21 @@ public final class InitScript {
                     ro) rootmode=ro ;;
                 esac
             done
-            """;
+            if [ -z "$root" ]; then
+                # No root= given: a disk made by 'jvmm image build' says so with a marker file and boots by itself.
+                for dev in /dev/vd[a-z]; do
+                    [ -b "$dev" ] || continue
+                    mkdir -p /newroot
+                    if mount -t ext4 -o ro "$dev" /newroot 2>/dev/null; then
+                        [ -f /newroot%s ] && root=$dev rootmode=rw
+                        umount /newroot
+                    fi
+                    [ -n "$root" ] && break
+                done
+                [ -n "$root" ] && echo "jvmm: booting $root (made by jvmm image build)"
+            fi
+            """.formatted(BOOTABLE_MARKER);
+
 
     /**
      * With {@code root=}: waits up to 10 s for the device, mounts it on {@code /newroot},

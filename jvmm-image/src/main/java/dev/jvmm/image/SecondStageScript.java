@@ -65,8 +65,9 @@ public final class SecondStageScript {
                 rm -f /etc/resolv.conf
                 echo "nameserver %4$s" > /etc/resolv.conf
                 rm -f %1$s
+                echo "made by jvmm image build: jvmm's default initramfs boots this disk when no root= is given" > %6$s
                 echo "%5$s"
                 finish
-                """.formatted(PATH, FAILURE, hostname, USER_NET_DNS, SUCCESS);
+                """.formatted(PATH, FAILURE, hostname, USER_NET_DNS, SUCCESS, InitScript.BOOTABLE_MARKER);
     }
 }

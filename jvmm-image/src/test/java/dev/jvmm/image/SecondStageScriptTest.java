@@ -39,4 +39,13 @@ class SecondStageScriptTest {
         assertThatThrownBy(() -> SecondStageScript.text("a b; rm -rf /")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SecondStageScript.text("Upper")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aSuccessfulSecondStageMarksTheDiskBootableWithoutRootParameter() {
+        String s = SecondStageScript.text("box1");
+        int marker = s.indexOf("> " + InitScript.BOOTABLE_MARKER);
+        assertThat(marker).isPositive();
+        assertThat(marker).isGreaterThan(s.indexOf("passwd -d root"));
+        assertThat(marker).isLessThan(s.indexOf("echo \"" + SecondStageScript.SUCCESS + "\""));
+    }
 }
