@@ -36,12 +36,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "build", mixinStandardHelpOptions = true,
         description = "Build a bootable qcow2 disk with a minimal Debian (riscv64) from Debian's packages. Needs root,"
-                + " debootstrap and mkfs.ext4. Boot it with: jvmm run --drive FILE --net user --append '"
-                + ImageBuildCommand.BOOT_APPEND + "' (root logs in without a password).")
+                + " debootstrap and mkfs.ext4. Boot it with: jvmm run --drive FILE --net user"
+                + " (root logs in without a password).")
 final class ImageBuildCommand implements Callable<Integer> {
-
-    /** The kernel command line that boots a built disk with jvmm's default kernel and initramfs. */
-    static final String BOOT_APPEND = "console=ttyS0 root=/dev/vda rw";
 
     /** The kernel command line of the second stage. */
     static final String SECOND_STAGE_APPEND = "console=ttyS0 root=/dev/vda rw init=" + SecondStageScript.PATH + " quiet";
@@ -158,8 +155,8 @@ final class ImageBuildCommand implements Callable<Integer> {
         if (!keepWork) {
             deleteTree(plan.workDir());
         }
-        err.printf("jvmm: %s is ready (%s in all). Boot it with:%n  jvmm run --drive %s --net user --append '%s'%n"
-                + "and log in as root (no password).%n", plan.file(), seconds(t4 - t0), plan.file(), BOOT_APPEND);
+        err.printf("jvmm: %s is ready (%s in all). Boot it with:%n  jvmm run --drive %s --net user%n"
+                + "and log in as root (no password).%n", plan.file(), seconds(t4 - t0), plan.file());
         return 0;
     }
 

@@ -42,7 +42,7 @@ class ImageBuildSlowTest {
 
         GuestImage kernel = DebianGuestImages.forUser(System.err::println).get(DebianGuestImages.DEFAULT_SUITE, false);
         MachineConfig config = new MachineConfig(kernel.kernel(), Optional.of(kernel.initramfs()),
-                ImageBuildCommand.BOOT_APPEND, 1L << 30, Optional.empty(), 1,
+                "console=ttyS0", 1L << 30, Optional.empty(), 1, // no root=: the marker the build leaves selects the disk
                 List.of(new DriveConfig(disk, Optional.empty(), false), DeviceOptions.net("user")));
         CountDownLatch login = new CountDownLatch(1);
         StringBuilder console = new StringBuilder();
