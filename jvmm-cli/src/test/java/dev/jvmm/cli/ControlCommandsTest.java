@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.jvmm.cli.control.FakeMachine;
-import dev.jvmm.cli.control.QmpServer;
+import dev.jvmm.cli.control.ServedFakeMachine;
 import dev.jvmm.machine.MachineException;
 import dev.jvmm.machine.RunStatus;
 import dev.jvmm.machine.migration.MigrationStatus.State;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +29,12 @@ class ControlCommandsTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final FakeMachine machine = new FakeMachine();
-    private QmpServer server;
+    @RegisterExtension
+    final ServedFakeMachine served = new ServedFakeMachine();
+    private final FakeMachine machine = served.machine;
 
     private Path serve() throws IOException {
-        server = QmpServer.start(dir.resolve("ctl"), machine, QmpServer.Version.of("0.1.0"));
-        return server.path();
-    }
-
-    @AfterEach
-    void close() {
-        if (server != null) {
-            server.close();
-        }
+        return served.start(dir, "0.1.0");
     }
 
     private int run(String... args) {

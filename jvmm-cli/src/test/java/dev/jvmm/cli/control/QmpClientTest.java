@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import dev.jvmm.machine.RunStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +26,12 @@ class QmpClientTest {
     @TempDir
     Path dir;
 
-    private final FakeMachine machine = new FakeMachine();
-    private QmpServer server;
+    @RegisterExtension
+    final ServedFakeMachine served = new ServedFakeMachine();
+    private final FakeMachine machine = served.machine;
 
     private Path start() throws IOException {
-        server = QmpServer.start(dir.resolve("ctl"), machine, QmpServer.Version.of("0.1.0"));
-        return server.path();
-    }
-
-    @AfterEach
-    void close() {
-        if (server != null) {
-            server.close();
-        }
+        return served.start(dir, "0.1.0");
     }
 
     @Test
@@ -122,7 +115,7 @@ class QmpClientTest {
     void aServerThatGoesAwayIsAnIOExceptionNotAHang() throws Exception {
         QmpClient client = QmpClient.connect(start());
         try (client) {
-            server.close();
+            served.server().close();
             assertThatThrownBy(() -> client.execute("query-status", Map.of())).isInstanceOf(IOException.class)
                     .hasMessageContaining("has jvmm exited?");
         }

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 import dev.jvmm.machine.MachineException;
 import dev.jvmm.machine.RunStatus;
 import dev.jvmm.machine.migration.MigrationStatus;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +29,12 @@ class QmpServerTest {
     @TempDir
     Path dir;
 
-    private final FakeMachine machine = new FakeMachine();
-    private QmpServer server;
+    @RegisterExtension
+    final ServedFakeMachine served = new ServedFakeMachine();
+    private final FakeMachine machine = served.machine;
 
     private Path start() throws IOException {
-        server = QmpServer.start(dir.resolve("ctl"), machine, QmpServer.Version.of("1.2.3-SNAPSHOT"));
-        return server.path();
-    }
-
-    @AfterEach
-    void close() {
-        if (server != null) {
-            server.close();
-        }
+        return served.start(dir, "1.2.3-SNAPSHOT");
     }
 
     @Test
@@ -240,7 +233,7 @@ class QmpServerTest {
     @Test
     void closeRemovesTheSocketFile() throws IOException {
         Path socket = start();
-        server.close();
+        served.server().close();
         assertThat(socket).doesNotExist();
     }
 
@@ -281,7 +274,7 @@ class QmpServerTest {
                 assertThat(c.execute("{\"execute\": \"query-status\"}")).containsKey("return");
             }
         }
-        assertThat(server.awaitNoClients(Duration.ofSeconds(5))).isTrue();
+        assertThat(served.server().awaitNoClients(Duration.ofSeconds(5))).isTrue();
     }
 
     @Test
