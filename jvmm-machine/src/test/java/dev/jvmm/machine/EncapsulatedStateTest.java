@@ -200,6 +200,70 @@ class EncapsulatedStateTest {
         assertThat(console.toString(StandardCharsets.US_ASCII)).isEqualTo(expected());
     }
 
+    @Test
+    void aDestinationRefusesAnotherStreamVersionAndSaysWhy() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        CompletableFuture<Throwable> arriving = CompletableFuture.supplyAsync(() -> {
+            try {
+                VirtMachine.incoming(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), new ByteArrayOutputStream(), line -> { })
+                        .close();
+                return null;
+            } catch (Exception e) {
+                return e;
+            }
+        }, OWN_THREAD);
+        String reply = null;
+        for (int attempt = 0; attempt < 100 && reply == null; attempt++) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                out.write("JVMMMIGR".getBytes(StandardCharsets.US_ASCII));
+                out.writeInt(99);
+                out.flush();
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                assertThat(in.readUnsignedByte()).as("FAILED").isEqualTo(11);
+                byte[] reason = new byte[in.readInt()];
+                in.readFully(reason);
+                reply = new String(reason, StandardCharsets.UTF_8);
+            } catch (java.net.ConnectException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(reply).contains("version 99");
+        assertThat(arriving.get()).isInstanceOf(MachineException.class).hasMessageContaining("version 99");
+    }
+
+    @Test
+    void aDestinationThatHangsUpAfterTheGreetingLeavesTheSourceRunning() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        try (ServerSocket peer = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             VirtMachine source = machine(console)) {
+            Thread hangUp = Thread.ofPlatform().daemon(true).start(() -> {
+                try (java.net.Socket s = peer.accept()) {
+                    s.getInputStream().readNBytes(12);
+                    java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+                    out.writeByte(11);
+                    byte[] why = "stream version 1 is not supported".getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(why.length);
+                    out.write(why);
+                    out.flush();
+                } catch (java.io.IOException ignored) {
+                    // the source gave up first
+                }
+            });
+            CompletableFuture<ExitReason> run = start(source);
+            awaitOutput(console, 50);
+            MigrationStatus end = source.migrate("127.0.0.1", peer.getLocalPort()).awaitEnd();
+            hangUp.join();
+            assertThat(end.state()).isEqualTo(MigrationStatus.State.FAILED);
+            assertThat(source.status()).isEqualTo(RunStatus.RUNNING);
+            assertThat(run.get()).isEqualTo(new ExitReason.PowerOff());
+        }
+        assertThat(console.toString(StandardCharsets.US_ASCII)).isEqualTo(expected());
+    }
+
     /** The destination may still be binding its port when the source first tries. */
     private static Migration connectWithRetry(VirtMachine source, int port) throws Exception {
         for (int attempt = 0; ; attempt++) {
