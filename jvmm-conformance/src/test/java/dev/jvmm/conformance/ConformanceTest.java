@@ -105,6 +105,8 @@ class ConformanceTest {
                     .formatted(name, o.console()));
             case ExitReason.Stopped s -> fail("%s on jvmm: stopped: %s; console:%n%s"
                     .formatted(name, s.message(), o.console()));
+            case ExitReason.Migrated m -> fail("%s on jvmm: migrated to %s; console:%n%s"
+                    .formatted(name, m.destination(), o.console()));
         }
     }
 }
