@@ -96,9 +96,41 @@ public final class DebianGuestImages {
         return kernelVersionIn(dir).map(v -> new GuestImage(dir, dir.resolve(KERNEL_FILE), dir.resolve(INITRAMFS_FILE), v));
     }
 
-    /** The verified cached image, fetched and built first if it is missing, incomplete or damaged (or if {@code force}). */
+    /**
+     * The verified cached image, fetched and built first if it is missing, incomplete or damaged (or if {@code force}).
+     * Processes that need the image at the same moment take turns through a lock file beside it: the
+     * first builds it, the others then find it built.
+     */
     public GuestImage get(String suite, boolean force) throws ImageException {
         Path dir = directory(suite);
+        if (!force) {
+            Optional<GuestImage> image = cached(suite);
+            if (image.isPresent()) {
+                return image.get();
+            }
+        }
+        Path lockFile = cacheRoot.resolve("." + dir.getFileName() + ".lock");
+        // The file lock keeps other processes out; threads of this one take turns on the class
+        // (a second lock on the same file from this process would be refused, not awaited).
+        synchronized (DebianGuestImages.class) {
+            return getLocked(suite, dir, force, lockFile);
+        }
+    }
+
+    private GuestImage getLocked(String suite, Path dir, boolean force, Path lockFile) throws ImageException {
+        try {
+            Files.createDirectories(cacheRoot);
+            try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = lock.lock()) {
+                return fetchUnlessCached(suite, dir, force);
+            }
+        } catch (IOException e) {
+            throw new ImageException("cannot write the guest image in " + cacheRoot + ": " + e.getMessage(), e);
+        }
+    }
+
+    private GuestImage fetchUnlessCached(String suite, Path dir, boolean force) throws ImageException {
         if (!force) {
             Optional<GuestImage> image = cached(suite);
             if (image.isPresent()) {

@@ -141,6 +141,23 @@ class DebianGuestImagesTest {
     }
 
     @Test
+    void twoFetchesAtOnceDownloadOnceAndBothGetTheImage() throws Exception {
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> fetch(), r -> Thread.ofPlatform().start(r));
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> fetch(), r -> Thread.ofPlatform().start(r));
+        assertThat(first.get().kernel()).exists();
+        assertThat(second.get().kernel()).isEqualTo(first.get().kernel());
+        assertThat(downloads).containsExactly("linux-image-" + VERSION, "busybox-static");
+    }
+
+    private GuestImage fetch() {
+        try {
+            return images.get("trixie", false);
+        } catch (ImageException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aDamagedCacheFileFailsVerificationAndIsFetchedAgain() throws Exception {
         GuestImage image = images.get("trixie", false);
         Files.write(image.kernel(), new byte[] {1, 2, 3});
