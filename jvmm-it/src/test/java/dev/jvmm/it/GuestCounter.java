@@ -31,6 +31,6 @@ final class GuestCounter {
 
     /** Waits until the guest has printed count {@code n}. */
     static void awaitCount(GuestUnderTest guest, long n, Duration timeout) throws InterruptedException {
-        guest.waitFor("count-" + n + "\n", timeout);
+        guest.waitFor("count-" + n + "\r\n", timeout);
     }
 }
