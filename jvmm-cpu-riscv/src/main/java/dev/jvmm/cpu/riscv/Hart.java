@@ -124,7 +124,7 @@ public final class Hart implements Stateful {
             if (flushRequested) {
                 mmu.flushAll();
                 if (jit != null) {
-                    jit.invalidateAll();
+                    jit.remoteFence();
                 }
                 flushRequested = false;
             }
@@ -311,7 +311,7 @@ public final class Hart implements Stateful {
             mmu.flushAll();
             interpreter.invalidateCode();
             if (jit != null) {
-                jit.invalidateAll(); // the SBI's remote FENCE.I comes this way too
+                jit.remoteFence(); // the SBI's remote FENCE.I comes this way too
             }
         } else {
             flushRequested = true;
@@ -341,7 +341,7 @@ public final class Hart implements Stateful {
      * translator tier with default options. Call on the hart's thread or while it is stopped.
      */
     public void setEngine(Engine engine) {
-        setEngine(engine, TranslatorOptions.defaults());
+        setEngine(engine, TranslatorOptions.fromSystemProperties());
     }
 
     /** As {@link #setEngine(Engine)}, with the translator's options (ignored for the interpreter). */
@@ -369,7 +369,7 @@ public final class Hart implements Stateful {
     /** FENCE.I executed by this hart: translated code must be re-read from memory. */
     void instructionFence() {
         if (jit != null) {
-            jit.invalidateAll();
+            jit.instructionFence();
         }
     }
 

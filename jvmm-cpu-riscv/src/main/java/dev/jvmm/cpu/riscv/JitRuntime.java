@@ -46,6 +46,11 @@ final class JitRuntime implements CodePageTracker {
         this.interp = interp;
         this.csrs = csrs;
         this.translator = new Translator(MethodHandles.lookup(), mmu.segment, this, options);
+        if (Boolean.getBoolean("jvmm.jit.stats")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
+                    "jvmm jit stats: " + stats() + " localFences=" + localFences + " remoteFences=" + remoteFences
+                            + " translatedShare=" + stats().translatedShare())));
+        }
     }
 
     /**
@@ -154,6 +159,21 @@ final class JitRuntime implements CodePageTracker {
 
     void invalidateAll() {
         translator.invalidateAll();
+    }
+
+    long localFences;
+    long remoteFences;
+
+    /** FENCE.I executed by this hart. */
+    void instructionFence() {
+        localFences++;
+        translator.fence();
+    }
+
+    /** A remote SFENCE.VMA or FENCE.I (from the SBI), on this hart's thread. */
+    void remoteFence() {
+        remoteFences++;
+        translator.fence();
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.jvmm.cpu.riscv.translate;
 import dev.jvmm.cpu.riscv.Decoder;
 import dev.jvmm.memory.GuestMemory;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,14 +22,23 @@ public final class BlockDecoder {
     /**
      * Decodes at most {@code max} instructions from RAM offset {@code offset} (virtual
      * {@code pc}); stops after a control transfer, before an untranslatable instruction or
-     * one that crosses the page end, and at the page end. May return an empty block.
+     * one that crosses the page end, and at the page end. May return an empty block. The
+     * bytes are copied out of RAM once and decoded from the copy, so the block's
+     * {@link GuestBlock#code()} is exactly what was decoded even if another thread or a
+     * device writes the page meanwhile.
      */
     public static GuestBlock decode(MemorySegment ram, long pc, long offset, int max) {
+        long available = offset < 0 || offset >= ram.byteSize() ? 0
+                : Math.min(Math.min(GuestMemory.PAGE_SIZE - (offset & 0xfff), 4L * max), ram.byteSize() - offset);
+        byte[] window = new byte[(int) available];
+        MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, offset, window, 0, window.length);
+        MemorySegment bytes = MemorySegment.ofArray(window);
         List<GuestBlock.Instruction> out = new ArrayList<>();
         long p = pc;
-        long o = offset;
-        while (out.size() < max && o >= 0 && o + 2 <= ram.byteSize()) {
-            int parcel = ram.get(GuestMemory.SHORT, o) & 0xffff;
+        int o = 0;
+        // The window ends at the page end or holds max 4-byte instructions, so its end is a stop either way.
+        while (out.size() < max && o + 2 <= window.length) {
+            int parcel = bytes.get(GuestMemory.SHORT, o) & 0xffff;
             int insn;
             int length;
             if (Decoder.isCompressed(parcel)) {
@@ -37,10 +48,10 @@ public final class BlockDecoder {
                     break;
                 }
             } else {
-                if ((o & 0xfff) > 0xffc || o + 4 > ram.byteSize()) {
+                if (o + 4 > window.length) {
                     break; // crosses into the next page: the interpreter fetches it
                 }
-                insn = ram.get(GuestMemory.INT, o);
+                insn = bytes.get(GuestMemory.INT, o);
                 length = 4;
             }
             if (!isTranslatable(insn)) {
@@ -49,11 +60,11 @@ public final class BlockDecoder {
             out.add(new GuestBlock.Instruction(p, insn, length));
             p += length;
             o += length;
-            if (isControlTransfer(insn) || (o & 0xfff) == 0) {
+            if (isControlTransfer(insn)) {
                 break;
             }
         }
-        return new GuestBlock(pc, offset, List.copyOf(out), p);
+        return new GuestBlock(pc, offset, List.copyOf(out), p, Arrays.copyOf(window, o));
     }
 
     static boolean isControlTransfer(int insn) {

@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * Straight-line guest code starting at virtual {@code pc} (RAM offset {@code offset}); only the
- * last instruction may transfer control. {@code nextPc} is the pc after the last instruction.
+ * last instruction may transfer control. {@code nextPc} is the pc after the last instruction;
+ * {@code code} holds the instructions' bytes as they were decoded (not to be modified).
  */
-public record GuestBlock(long pc, long offset, List<Instruction> instructions, long nextPc) {
+public record GuestBlock(long pc, long offset, List<Instruction> instructions, long nextPc, byte[] code) {
 
     /**
      * One instruction: its pc, its 32-bit form (compressed ones expanded) and its length in bytes.

@@ -1,10 +1,13 @@
 package dev.jvmm.cpu.riscv.translate;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The code cache's entry for one block start: virtual pc and RAM offset (the key), its length
  * in instructions, and its compiled form once it is hot. Until then the runtime interprets
  * exactly {@link #length()} instructions for it, so the dispatcher keeps meeting block starts.
- * Owned by one hart's thread.
+ * It also keeps the bytes it was decoded from and the fence epoch in which they were last
+ * known to match RAM. Owned by one hart's thread.
  */
 public final class Translation {
 
@@ -14,13 +17,19 @@ public final class Translation {
     TranslatedBlock block;
     int heat;
     boolean failed;
+    /** The block's bytes as decoded (heap segment). */
+    MemorySegment code;
+    /** The translator's fence epoch in which {@link #code} last matched RAM. */
+    long epoch;
     /** Next entry in the same hash bucket. */
     Translation next;
 
-    Translation(long pc, long offset, int length) {
+    Translation(long pc, long offset, GuestBlock decoded, long epoch) {
         this.pc = pc;
         this.offset = offset;
-        this.length = length;
+        this.length = decoded.size();
+        this.code = MemorySegment.ofArray(decoded.code());
+        this.epoch = epoch;
     }
 
     public long pc() {

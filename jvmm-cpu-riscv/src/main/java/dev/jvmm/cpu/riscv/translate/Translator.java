@@ -19,9 +19,15 @@ import java.util.Map;
  * strongly linked to their loader, so dropping an entry lets the class be unloaded).
  *
  * <p>Invalidation: a compiled block marks its RAM page through the {@link CodePageTracker};
- * a CPU store there calls {@link #invalidatePage}. FENCE.I and remote fences call
- * {@link #invalidateAll}. When the cache holds {@code maxBlocks} compiled blocks it is
- * dropped whole. Not thread-safe: used by its hart's thread only.
+ * a CPU store of this hart there calls {@link #invalidatePage}, before the bytes change. Other
+ * writers (other harts, device DMA, the host) are not seen; the guest must execute FENCE.I
+ * (or ask for a remote one) before it may rely on running what they wrote. So FENCE.I and
+ * remote fences call {@link #fence}, which only starts a new epoch: every entry keeps the bytes
+ * it was decoded from and, at its first lookup in a new epoch, compares them with RAM; an entry
+ * whose bytes changed drops its page's translations and is decoded afresh. Mapping changes
+ * (satp, SFENCE.VMA) need nothing: lookups go through the fetch TLB to the RAM offset, which is
+ * part of the key. When the cache holds {@code maxBlocks} compiled blocks it is dropped whole.
+ * Not thread-safe: used by its hart's thread only.
  */
 public final class Translator {
 
@@ -49,6 +55,10 @@ public final class Translator {
     private long pageInvalidations;
     private long flushes;
     private long evictions;
+    private long fences;
+    private long staleBlocks;
+    /** Bumped by every fence; an entry from an older epoch re-checks its bytes before use. */
+    private long epoch;
     private long classCounter;
 
     /**
@@ -73,15 +83,30 @@ public final class Translator {
     public Translation lookup(long pc, long offset) {
         int j = (int) (pc >>> 1) & JUMP_CACHE_MASK;
         Translation t = jumpCache[j];
-        if (t != null && t.pc == pc && t.offset == offset) {
+        if (t == null || t.pc != pc || t.offset != offset) {
+            t = find(pc, offset);
+            if (t == null) {
+                t = create(pc, offset);
+            }
+            jumpCache[j] = t;
+        }
+        if (t.epoch != epoch) {
+            t = revalidate(t);
+            jumpCache[j] = t;
+        }
+        return t;
+    }
+
+    /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */
+    private Translation revalidate(Translation t) {
+        long size = t.code.byteSize();
+        if (MemorySegment.mismatch(ram, t.offset, t.offset + size, t.code, 0, size) < 0) {
+            t.epoch = epoch;
             return t;
         }
-        t = find(pc, offset);
-        if (t == null) {
-            t = create(pc, offset);
-        }
-        jumpCache[j] = t;
-        return t;
+        staleBlocks++;
+        dropPage(t.offset >>> 12);
+        return create(t.pc, t.offset);
     }
 
     /**
@@ -119,7 +144,7 @@ public final class Translator {
             clear();
         }
         GuestBlock block = BlockDecoder.decode(ram, pc, offset, options.maxBlockInstructions());
-        Translation t = new Translation(pc, offset, block.size());
+        Translation t = new Translation(pc, offset, block, epoch);
         int b = bucket(pc, offset);
         t.next = table[b];
         table[b] = t;
@@ -144,6 +169,8 @@ public final class Translator {
         tracker.markCodePage(t.offset >>> 12);
         GuestBlock block = BlockDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions());
         t.length = block.size();
+        t.code = MemorySegment.ofArray(block.code());
+        t.epoch = epoch;
         if (block.size() == 0) {
             return;
         }
@@ -165,12 +192,18 @@ public final class Translator {
 
     /** A CPU store is about to change RAM page {@code pageIndex}: forget every translation on it. */
     public void invalidatePage(long pageIndex) {
+        if (dropPage(pageIndex)) {
+            pageInvalidations++;
+        }
+    }
+
+    /** Forgets every translation on RAM page {@code pageIndex}; returns whether there were any. */
+    private boolean dropPage(long pageIndex) {
         List<Translation> list = byPage.remove(pageIndex);
         tracker.unmarkCodePage(pageIndex);
         if (list == null) {
-            return;
+            return false;
         }
-        pageInvalidations++;
         for (Translation t : list) {
             unlink(t);
             if (t.block != null) {
@@ -181,6 +214,7 @@ public final class Translator {
                 jumpCache[j] = null;
             }
         }
+        return true;
     }
 
     private void unlink(Translation t) {
@@ -199,7 +233,17 @@ public final class Translator {
         }
     }
 
-    /** Forgets every translation (FENCE.I, remote fences, reset). */
+    /**
+     * FENCE.I or a remote fence (SFENCE.VMA or FENCE.I from the SBI, which does not say which):
+     * writes by anyone before it must be seen by later fetches, so every entry re-checks its
+     * bytes at its next use.
+     */
+    public void fence() {
+        fences++;
+        epoch++;
+    }
+
+    /** Forgets every translation (reset, state restore: RAM may have been replaced wholesale). */
     public void invalidateAll() {
         flushes++;
         clear();
@@ -217,6 +261,6 @@ public final class Translator {
     /** The counters, with the runtime's instruction counts filled in by the caller. */
     public TranslatorStats stats(long translatedInstructions, long interpretedInstructions) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions);
+                translatedInstructions, interpretedInstructions, fences, staleBlocks);
     }
 }

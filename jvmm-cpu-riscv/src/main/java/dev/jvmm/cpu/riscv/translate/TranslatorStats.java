@@ -6,14 +6,23 @@ package dev.jvmm.cpu.riscv.translate;
  * @param blocksCompiled blocks turned into hidden classes since the tier started
  * @param compileFailures blocks whose compilation failed (they stay interpreted); should be 0
  * @param pageInvalidations RAM pages whose translations were dropped because a store hit them
- * @param flushes times every translation was dropped (FENCE.I, remote fences, reset)
+ * @param flushes times every translation was dropped (reset, state restore, engine switch)
  * @param evictions times the cache was dropped because it was full
  * @param liveBlocks compiled blocks currently in the cache
  * @param translatedInstructions guest instructions retired by compiled blocks
  * @param interpretedInstructions guest instructions run by the interpreter under this engine
+ * @param fences FENCE.I and remote fences (SBI) seen; each makes every block re-check its bytes at its next use
+ * @param staleBlocks blocks found changed by that check (their page's translations were then dropped)
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
-        long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions) {
+        long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long fences,
+        long staleBlocks) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Share of guest instructions retired by compiled blocks, 0..1. */
+    public double translatedShare() {
+        long all = translatedInstructions + interpretedInstructions;
+        return all == 0 ? 0 : (double) translatedInstructions / all;
+    }
 }

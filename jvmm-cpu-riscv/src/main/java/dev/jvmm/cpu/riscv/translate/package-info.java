@@ -10,7 +10,10 @@
  * {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns it into a class implementing
  * {@link dev.jvmm.cpu.riscv.translate.TranslatedBlock}. {@link dev.jvmm.cpu.riscv.translate.Translator}
  * is the code cache: translations keyed by (virtual pc, physical RAM offset), a jump cache,
- * per-page invalidation, hotness counting, and eviction by forgetting everything.
+ * per-page invalidation on this hart's stores, re-checking of each block's bytes after FENCE.I
+ * and remote fences (so fences and mapping changes keep valid code, and writes by other harts
+ * or DMA are seen after a fence), hotness counting, and eviction by forgetting everything.
+ * {@code -Djvmm.jit.stats=true} prints each hart's counters at JVM exit.
  *
  * <h3>Contract with the hart</h3>
  * The dispatcher lives next to the interpreter (package {@code dev.jvmm.cpu.riscv}, class

@@ -1,0 +1,273 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.jvmm.cpu.riscv.Engine;
+import dev.jvmm.cpu.riscv.Hart;
+import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.GuestMemory;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How translations survive fences and mapping changes: they are keyed by the physical code
+ * and re-check their bytes after FENCE.I, so they outlive SFENCE.VMA, satp writes and fences
+ * while their bytes are unchanged, and are never reused for other bytes.
+ */
+class TranslationCacheTest {
+
+    private static final long BASE = Lockstep.RAM_BASE;
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1);
+
+    /** Machine mode: PMP open, satp = Sv39 with root {@code root}, then S-mode at {@code supervisor}. */
+    private static String enterSupervisorWithRoot(long root) {
+        return """
+                la   t0, handler
+                csrw mtvec, t0
+                li   t0, -1
+                csrw pmpaddr0, t0
+                li   t0, 0x1f
+                csrw pmpcfg0, t0
+                li   t0, (8 << 60) | (%d >> 12)
+                csrw satp, t0
+                li   t0, 0x1800
+                csrc mstatus, t0
+                li   t0, 0x800
+                csrs mstatus, t0
+                la   t0, supervisor
+                csrw mepc, t0
+                mret
+            """.formatted(root);
+    }
+
+    private static Lockstep load(String source) {
+        Lockstep l = new Lockstep(4L << 20, EAGER);
+        l.write(BASE, Assembler.assemble(source, BASE).image());
+        l.reset(BASE);
+        return l;
+    }
+
+    private static void writeLong(Lockstep l, long address, long value) {
+        byte[] b = new byte[8];
+        for (int k = 0; k < 8; k++) {
+            b[k] = (byte) (value >>> (8 * k));
+        }
+        l.write(address, b);
+    }
+
+    /** A PTE for physical address {@code pa} with the low flag bits {@code flags}. */
+    private static long pte(long pa, int flags) {
+        return ((pa >>> 12) << 10) | flags;
+    }
+
+    /** Valid, readable, writable, executable, accessed, dirty (a supervisor leaf). */
+    private static final int LEAF = 0xcf;
+    private static final int POINTER = 0x01;
+
+    @Test
+    void unchangedBlocksSurviveFenceIAndRemoteFencesWithoutRecompiling() {
+        String src = """
+                li   s0, 0
+            loop:
+                call f
+                add  s0, s0, a0
+                fence.i
+                j    loop
+            f:
+                li   a0, 3
+                addi a0, a0, 4
+                ret
+            """;
+        try (Lockstep l = load(src)) {
+            l.runRandom(new SplittableRandom(1), 30, 2_000, -1);
+            TranslatorStats warm = l.jit.translatorStats();
+            assertThat(warm.fences()).isPositive();
+            for (int k = 0; k < 100; k++) {
+                l.step(17);
+                l.jit.flushTlb(); // the SBI's remote SFENCE.VMA / FENCE.I
+                l.interp.flushTlb();
+            }
+            TranslatorStats after = l.jit.translatorStats();
+            assertThat(after.fences()).isGreaterThan(warm.fences() + 100);
+            assertThat(after.blocksCompiled()).as("no block compiled again").isEqualTo(warm.blocksCompiled());
+            assertThat(after.staleBlocks()).isZero();
+            assertThat(after.translatedInstructions()).isGreaterThan(warm.translatedInstructions());
+            assertThat(l.jit.register(8) % 7).isZero();
+        }
+    }
+
+    @Test
+    void blockStaysValidAcrossSfenceVmaWhenTheMappingIsUnchanged() {
+        long root = 0x8030_0000L;
+        String src = enterSupervisorWithRoot(root) + """
+            supervisor:
+                li   s0, 0
+            loop:
+                call f
+                add  s0, s0, a0
+                sfence.vma
+                j    loop
+            f:
+                li   a0, 5
+                addi a0, a0, 1
+                ret
+                .align 2
+            handler:
+                j handler
+            """;
+        try (Lockstep l = load(src)) {
+            writeLong(l, root + 2 * 8, pte(0x8000_0000L, LEAF)); // 1 GiB identity page for RAM
+            l.runRandom(new SplittableRandom(2), 30, 3_000, -1);
+            TranslatorStats warm = l.jit.translatorStats();
+            assertThat(l.jit.privilege()).isEqualTo(1);
+            l.runRandom(new SplittableRandom(3), 30, 10_000, -1);
+            TranslatorStats after = l.jit.translatorStats();
+            assertThat(after.blocksCompiled()).as("no block compiled again").isEqualTo(warm.blocksCompiled());
+            assertThat(after.translatedInstructions()).isGreaterThan(warm.translatedInstructions() + 1_000);
+            assertThat(l.jit.register(8) % 6).isZero();
+        }
+    }
+
+    @Test
+    void sameVirtualAddressMappedToAnotherPhysicalPageRunsThatPagesCode() {
+        long rootA = 0x8030_0000L;
+        long rootB = 0x8030_3000L;
+        long codeA = 0x8031_0000L;
+        long codeB = 0x8031_1000L;
+        long va = 0x4000_0000L;
+        String src = enterSupervisorWithRoot(rootA) + """
+            supervisor:
+                li   s0, 0
+                li   s1, 0
+                li   s2, 0x40000000
+                li   s3, (8 << 60) | (%d >> 12)
+                li   s4, (8 << 60) | (%d >> 12)
+                li   s5, 40
+            loop:
+                csrw satp, s3
+                sfence.vma
+                jalr s2
+                add  s0, s0, a0
+                csrw satp, s4
+                sfence.vma
+                jalr s2
+                add  s1, s1, a0
+                addi s5, s5, -1
+                bnez s5, loop
+            done:
+                j    done
+                .align 2
+            handler:
+                j handler
+            """.formatted(rootA, rootB);
+        // Same virtual function, two "processes": A's returns 1, B's returns 2.
+        byte[] functionA = Assembler.assemble("    li a0, 1\n    addi a0, a0, 0\n    ret\n", va).image();
+        byte[] functionB = Assembler.assemble("    li a0, 2\n    addi a0, a0, 0\n    ret\n", va).image();
+        try (Lockstep l = load(src)) {
+            long[][] tables = {{rootA, 0x8030_1000L, 0x8030_2000L, codeA}, {rootB, 0x8030_4000L, 0x8030_5000L, codeB}};
+            for (long[] t : tables) {
+                writeLong(l, t[0] + 2 * 8, pte(0x8000_0000L, LEAF));
+                writeLong(l, t[0] + 1 * 8, pte(t[1], POINTER)); // VA 0x40000000: 1 GiB slot 1
+                writeLong(l, t[1], pte(t[2], POINTER));
+                writeLong(l, t[2], pte(t[3], LEAF));
+            }
+            l.write(codeA, functionA);
+            l.write(codeB, functionB);
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(4), 30, 20_000, p.symbol("done"));
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
+            assertThat(l.jit.register(8)).as("calls through A's mapping").isEqualTo(40);
+            assertThat(l.jit.register(9)).as("calls through B's mapping").isEqualTo(80);
+            assertThat(l.jit.translatorStats().translatedInstructions()).isPositive();
+        }
+    }
+
+    @Test
+    void codeStoredByAnotherHartIsRunAfterFenceI() {
+        String runner = """
+                li   s0, 0
+            loop:
+                call f
+                add  s0, s0, a0
+            sync:
+                fence.i
+                j    loop
+                .align 4
+            f:
+                li   a0, 1
+                ret
+            newf:
+                li   a0, 7
+            """;
+        Assembler.Program p = Assembler.assemble(runner, BASE);
+        long writerBase = BASE + 0x10_0000;
+        String writer = """
+                li   s1, %d
+                li   s2, %d
+                lh   t1, 0(s2)
+                sh   t1, 0(s1)
+            done:
+                j    done
+            """.formatted(p.symbol("f"), p.symbol("newf"));
+        Assembler.Program w = Assembler.assemble(writer, writerBase);
+        try (GuestMemory ram = GuestMemory.allocate(BASE, 4L << 20)) {
+            ram.write(BASE, p.image());
+            ram.write(writerBase, w.image());
+            Hart a = new Hart(0, new AddressSpace(ram), Lockstep.FROZEN);
+            Hart b = new Hart(1, new AddressSpace(ram), Lockstep.FROZEN);
+            a.setEngine(Engine.JIT, EAGER);
+            b.setEngine(Engine.JIT, EAGER);
+            a.reset(BASE);
+            b.reset(writerBase);
+            a.run(2_000);
+            while (a.pc() != p.symbol("sync")) {
+                a.run(1);
+            }
+            long before = a.register(8);
+            assertThat(before).isPositive();
+            assertThat(a.translatorStats().blocksCompiled()).isPositive();
+            b.run(100);
+            assertThat(b.pc()).isEqualTo(w.symbol("done"));
+            a.run(2_000);
+            long after = a.register(8);
+            assertThat(after).isGreaterThan(before);
+            assertThat((after - before) % 7).as("only the new f (returning 7) ran after the fence").isZero();
+            assertThat(a.translatorStats().staleBlocks()).isPositive();
+        }
+    }
+
+    @Test
+    void codeWrittenByDmaIsRunAfterARemoteFence() {
+        String src = """
+                li   s0, 0
+            loop:
+                call f
+                add  s0, s0, a0
+                j    loop
+                .align 4
+            f:
+                li   a0, 1
+                ret
+            newf:
+                li   a0, 7
+            """;
+        Assembler.Program p = Assembler.assemble(src, BASE);
+        try (Lockstep l = load(src)) {
+            l.runRandom(new SplittableRandom(5), 30, 3_000, -1);
+            while (l.interp.pc() != p.symbol("loop")) {
+                l.step(1);
+            }
+            int newf = (int) (p.symbol("newf") - BASE);
+            l.write(p.symbol("f"), new byte[] {p.image()[newf], p.image()[newf + 1]});
+            // The SBI's remote FENCE.I (or SFENCE.VMA: it does not tell which) on both harts.
+            l.interp.flushTlb();
+            l.jit.flushTlb();
+            long before = l.jit.register(8);
+            l.runRandom(new SplittableRandom(6), 30, 3_000, -1);
+            long after = l.jit.register(8);
+            assertThat(after).isGreaterThan(before);
+            assertThat((after - before) % 7).as("only the new f (returning 7) ran after the fence").isZero();
+            assertThat(l.jit.translatorStats().staleBlocks()).isPositive();
+        }
+    }
+}
