@@ -576,6 +576,45 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
+    /**
+     * Builds a board of {@code board}'s kind (16 MiB, one virtio-rng) without starting it: the
+     * components in their reset state. Only for {@link #warmUp}.
+     */
+    private static VirtMachine blank(BoardConfig board) throws MachineException {
+        Builder b = new Builder();
+        b.console = new ConsoleOutput(java.io.OutputStream.nullOutputStream());
+        b.board = board;
+        b.bootMode = board.bootMode();
+        b.memory = allocate(board.memoryBytes());
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0);
+        b.lifecycle = new HartLifecycle(board.harts(), b.bootMode != BootMode.BUILTIN_SBI);
+        b.deviceTree = new byte[0];
+        b.virtio = VirtioSlots.open(board.devices(), b.console);
+        assemble(b);
+        return b.machine;
+    }
+
+    /**
+     * Loads and initialises the classes that rebuilding a board of {@code board}'s kind needs, by
+     * building a small throwaway board and restoring a second one from the first's records: a
+     * migration's destination does this while the pages arrive, so its cold JVM does not spend
+     * the guest's downtime on class loading. Best effort: a failure here changes nothing.
+     */
+    public static void warmUp(BoardConfig board) {
+        BoardConfig small = new BoardConfig(MachineConfig.MIN_MEMORY, board.harts(), board.bootMode(), board.engine(),
+                List.of(new RngConfig()));
+        try (VirtMachine original = blank(small)) {
+            Map<String, StateRecord> records = new java.util.LinkedHashMap<>();
+            original.saveComponents().forEach(r -> records.put(r.name(), r));
+            GuestMemory memory = allocate(small.memoryBytes());
+            try (VirtMachine copy = fromState(small, memory, 0, records, java.io.OutputStream.nullOutputStream(), true, "warm-up")) {
+                copy.status();
+            }
+        } catch (MachineException | RuntimeException e) {
+            // Only time is lost: the real restore will report any real problem.
+        }
+    }
+
     /** Starts the network cards' back ends held back by {@link #fromState}; returns problems, one line each. */
     List<String> startNetworks() {
         return virtio.startNets();
@@ -613,7 +652,7 @@ public final class VirtMachine implements AutoCloseable {
      */
     public static VirtMachine incoming(java.net.InetSocketAddress listen, OutputStream consoleOutput,
                                        java.util.function.Consumer<String> progress) throws MachineException, InterruptedException {
-        return dev.jvmm.machine.migration.MigrationDestination.receive(listen, progress,
+        return dev.jvmm.machine.migration.MigrationDestination.receive(listen, progress, VirtMachine::warmUp,
                 (board, memory, ticks, records, what) -> fromState(board, memory, ticks, records, consoleOutput, false, what),
                 VirtMachine::startNetworksOf);
     }

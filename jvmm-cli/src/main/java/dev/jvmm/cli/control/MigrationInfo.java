@@ -15,7 +15,7 @@ import dev.jvmm.memory.GuestMemory;
  *
  * @param status           {@code setup}, {@code active}, {@code completed} or {@code failed}
  * @param totalBytes       guest RAM
- * @param transferredBytes RAM sent so far (a page sent in several rounds counts each time)
+ * @param transferredBytes bytes sent so far (a page sent in several rounds counts each time; a page of zeros costs a few bytes)
  * @param remainingBytes   dirty RAM not yet sent
  * @param dirtyPagesRate   pages the guest dirtied a second, in the last round
  * @param expectedDowntime the final stop-and-copy would take this long now (ms)
@@ -32,7 +32,7 @@ public record MigrationInfo(String status, long totalBytes, long transferredByte
 
     public static MigrationInfo of(MigrationStatus s) {
         return new MigrationInfo(s.state().name().toLowerCase(Locale.ROOT), s.totalPages() * PAGE_SIZE,
-                s.sentPages() * PAGE_SIZE, s.remainingPages() * PAGE_SIZE, s.dirtyPagesPerSecond(),
+                s.sentBytes(), s.remainingPages() * PAGE_SIZE, s.dirtyPagesPerSecond(),
                 s.expectedDowntimeMillis(), s.downtimeMillis(), s.totalMillis(), s.throttlePercent(), s.error());
     }
 
@@ -76,8 +76,6 @@ public record MigrationInfo(String status, long totalBytes, long transferredByte
         ram.put("transferred", transferredBytes);
         ram.put("remaining", remainingBytes);
         ram.put("total", totalBytes);
-        ram.put("normal", transferredBytes / PAGE_SIZE);
-        ram.put("normal-bytes", transferredBytes);
         ram.put("dirty-pages-rate", dirtyPagesRate);
         ram.put("page-size", PAGE_SIZE);
         ram.put("mbps", mbps());

@@ -25,7 +25,8 @@ public final class FakeMachine implements ControlledMachine {
     /** A status in {@code state} with {@code sent} of 1000 pages sent (the rest still to send). */
     public static MigrationStatus status(MigrationStatus.State state, long sent) {
         return new MigrationStatus(state, 1000, sent, 1000 - sent, 250, 40, state == MigrationStatus.State.COMPLETED ? 12 : 0,
-                1500, 0, state == MigrationStatus.State.FAILED ? Optional.of("connection reset") : Optional.empty());
+                1500, 0, state == MigrationStatus.State.FAILED ? Optional.of("connection reset") : Optional.empty(),
+                sent * 4096L);
     }
 
     @Override

@@ -13,8 +13,9 @@ class MigrationInfoTest {
     @Test
     void pagesBecomeBytesAndTheStateIsLowerCase() {
         MigrationInfo info = MigrationInfo.of(new MigrationStatus(MigrationStatus.State.ACTIVE, 100, 30, 70, 5, 9, 0, 2000, 20,
-                Optional.empty()));
-        assertThat(info).isEqualTo(new MigrationInfo("active", 100 * 4096, 30 * 4096, 70 * 4096, 5, 9, 0, 2000, 20, Optional.empty()));
+                Optional.empty(), 12345));
+        // transferred counts the bytes on the wire (zero pages are cheap), not pages times 4 KiB
+        assertThat(info).isEqualTo(new MigrationInfo("active", 100 * 4096, 12345, 70 * 4096, 5, 9, 0, 2000, 20, Optional.empty()));
         assertThat(info.fractionDone()).isEqualTo(0.3);
     }
 

@@ -49,7 +49,8 @@ public final class MigrationDestination {
      * Waits for one migration on {@code listen} and returns the machine it brought.
      * {@code startNetworks} starts the machine's network cards after GO and returns problems.
      */
-    public static <M extends AutoCloseable> M receive(InetSocketAddress listen, Consumer<String> progress, Assembler<M> assembler,
+    public static <M extends AutoCloseable> M receive(InetSocketAddress listen, Consumer<String> progress,
+                                                      Consumer<BoardConfig> warmUp, Assembler<M> assembler,
                                                       java.util.function.Function<M, List<String>> startNetworks)
             throws MachineException, InterruptedException {
         ServerSocket server;
@@ -68,14 +69,15 @@ public final class MigrationDestination {
             progress.accept("migration arriving from " + socket.getRemoteSocketAddress());
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 20));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            return receive(in, out, progress, assembler, startNetworks);
+            return receive(in, out, progress, warmUp, assembler, startNetworks);
         } catch (IOException e) {
             throw new MachineException("migration failed: " + e.getMessage());
         }
     }
 
     private static <M extends AutoCloseable> M receive(DataInputStream in, DataOutputStream out, Consumer<String> progress,
-                                                       Assembler<M> assembler, java.util.function.Function<M, List<String>> startNetworks)
+                                                       Consumer<BoardConfig> warmUp, Assembler<M> assembler,
+                                                       java.util.function.Function<M, List<String>> startNetworks)
             throws IOException, MachineException {
         GuestMemory memory = null;
         M machine = null;
@@ -97,6 +99,8 @@ public final class MigrationDestination {
             } catch (OutOfMemoryError | IllegalArgumentException e) {
                 throw new MigrationRefused("cannot allocate " + (board.memoryBytes() >> 20) + " MiB of guest memory");
             }
+            // While the pages stream in, so that the stop-and-copy does not wait for class loading.
+            Thread.ofPlatform().name("jvmm-warm-up").daemon(true).start(() -> warmUp.accept(board));
             long pages = 0;
             long lastReport = System.nanoTime();
             while (true) {

@@ -83,6 +83,7 @@ public final class MigrationSource implements Migration {
 
     private volatile MigrationStatus.State state = MigrationStatus.State.SETUP;
     private volatile long sentPages;
+    private volatile long sentBytes;
     private volatile long remainingPages;
     private volatile long dirtyRate;
     private volatile long expectedDowntime;
@@ -116,7 +117,7 @@ public final class MigrationSource implements Migration {
     public MigrationStatus status() {
         long total = isActive() ? (System.nanoTime() - startNanos) / 1_000_000L : totalMillis;
         return new MigrationStatus(state, totalPages, sentPages, remainingPages, dirtyRate, expectedDowntime,
-                downtime, total, throttle, Optional.ofNullable(error));
+                downtime, total, throttle, Optional.ofNullable(error), sentBytes);
     }
 
     @Override
@@ -283,6 +284,7 @@ public final class MigrationSource implements Migration {
         }
         out.writeInt((int) crc.getValue());
         sentPages += count;
+        sentBytes += bytes + 4;
         return bytes + 4;
     }
 

@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param totalMillis             time since the migration started (or its whole duration once ended)
  * @param throttlePercent         how much the source's harts are slowed to let the migration converge
  * @param error                   why it failed, once failed
+ * @param sentBytes               bytes written to the stream so far (pages of zeros cost five bytes, not a page)
  */
 public record MigrationStatus(State state, long totalPages, long sentPages, long remainingPages,
                               long dirtyPagesPerSecond, long expectedDowntimeMillis, long downtimeMillis,
-                              long totalMillis, int throttlePercent, Optional<String> error) {
+                              long totalMillis, int throttlePercent, Optional<String> error,
+                              long sentBytes) {
 
     /** QMP's names for the phases, lower case: {@code setup}, {@code active}, {@code completed}, {@code failed}. */
     public enum State { SETUP, ACTIVE, COMPLETED, FAILED }
