@@ -69,12 +69,16 @@ final class ConsoleInput {
         }
     }
 
+    /**
+     * Hands bytes to the current machine; while there is none (it is still being built, restored
+     * or received, or a reboot is under way) the bytes wait for it rather than being lost.
+     */
     private void send(byte[] data, int offset, int length) {
-        VirtMachine m = machine.get();
-        if (m == null) {
-            return;
-        }
         try {
+            VirtMachine m;
+            while ((m = machine.get()) == null) {
+                Thread.sleep(5);
+            }
             m.sendConsoleInput(data, offset, length);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

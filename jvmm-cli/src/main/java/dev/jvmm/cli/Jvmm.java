@@ -24,8 +24,9 @@ public final class Jvmm implements Callable<Integer> {
     static final int FAILURE = 1;
 
     public static void main(String[] args) {
-        // The process's start, not main's: "jvmm restore" reports the time the user waited.
-        Instant start = ProcessHandle.current().info().startInstant().orElseGet(Instant::now);
+        // The JVM's start, not main's: "jvmm restore" reports the time the user waited. (The
+        // process handle's start instant is derived from boot time in whole seconds on Linux.)
+        Instant start = Instant.ofEpochMilli(java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
         System.exit(execute(args, System.out, System.err, start));
     }
 

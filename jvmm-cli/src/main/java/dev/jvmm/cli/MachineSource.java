@@ -65,7 +65,7 @@ interface MachineSource {
         return new MachineSource() {
             @Override
             public VirtMachine first(OutputStream console, Messages messages) throws Exception {
-                messages.line("waiting for a migration on " + uri);
+                // VirtMachine.incoming says "waiting for a migration on ..." once it listens.
                 return VirtMachine.incoming(listen, console, messages::line);
             }
 

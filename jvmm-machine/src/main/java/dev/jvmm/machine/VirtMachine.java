@@ -185,7 +185,7 @@ public final class VirtMachine implements AutoCloseable {
         b.layout = layout;
         b.lifecycle = new HartLifecycle(config.harts(), b.bootMode != BootMode.BUILTIN_SBI);
         b.board = new BoardConfig(config.memoryBytes(), config.harts(), b.bootMode, config.engine(), config.devices());
-        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0);
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0, true);
         try {
             b.memory = allocate(config.memoryBytes());
         } catch (MachineException e) {
@@ -555,7 +555,7 @@ public final class VirtMachine implements AutoCloseable {
         b.board = board;
         b.bootMode = board.bootMode();
         b.memory = memory;
-        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, clockTicks);
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, clockTicks, true);
         b.lifecycle = new HartLifecycle(board.harts(), b.bootMode != BootMode.BUILTIN_SBI);
         b.deviceTree = new byte[0];
         b.virtio = VirtioSlots.open(board.devices(), b.console, startNets);
@@ -586,7 +586,7 @@ public final class VirtMachine implements AutoCloseable {
         b.board = board;
         b.bootMode = board.bootMode();
         b.memory = allocate(board.memoryBytes());
-        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0);
+        b.clock = new VirtualClock(Clock.VIRT_FREQUENCY, 0, true);
         b.lifecycle = new HartLifecycle(board.harts(), b.bootMode != BootMode.BUILTIN_SBI);
         b.deviceTree = new byte[0];
         b.virtio = VirtioSlots.open(board.devices(), b.console);
@@ -748,6 +748,12 @@ public final class VirtMachine implements AutoCloseable {
         }
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("machine already ran");
+        }
+        synchronized (stateLock) {
+            // Guest time starts now (not when the board was built, restored or arrived), unless paused.
+            if (!paused) {
+                clock.thaw();
+            }
         }
         List<Thread> all = new ArrayList<>();
         for (Hart hart : harts) {

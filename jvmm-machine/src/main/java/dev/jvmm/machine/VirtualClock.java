@@ -19,8 +19,14 @@ final class VirtualClock implements Clock {
     private volatile Phase phase;
 
     VirtualClock(long frequency, long startTicks) {
+        this(frequency, startTicks, false);
+    }
+
+    /** With {@code frozen}, time stands at {@code startTicks} until {@link #thaw()} (a machine that has not run yet). */
+    VirtualClock(long frequency, long startTicks, boolean frozen) {
         this.frequency = frequency;
-        this.phase = new Phase(new HostClock(frequency, startTicks), 0, false);
+        this.phase = frozen ? new Phase(new HostClock(frequency, startTicks), startTicks, true)
+                : new Phase(new HostClock(frequency, startTicks), 0, false);
     }
 
     @Override

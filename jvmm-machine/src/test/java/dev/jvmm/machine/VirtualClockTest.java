@@ -33,4 +33,14 @@ class VirtualClockTest {
         assertThat(clock.nanosUntil(10)).isZero();
         assertThat(clock.nanosUntil(Long.MAX_VALUE)).isPositive();
     }
+
+    @Test
+    void aClockBornFrozenStandsAtItsStartUntilThawed() throws InterruptedException {
+        VirtualClock clock = new VirtualClock(10_000_000, 777, true);
+        Thread.sleep(30);
+        assertThat(clock.ticks()).isEqualTo(777);
+        clock.thaw();
+        Thread.sleep(20);
+        assertThat(clock.ticks()).isGreaterThan(777).isLessThan(777 + 10_000_000L);
+    }
 }

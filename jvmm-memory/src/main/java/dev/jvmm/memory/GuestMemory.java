@@ -60,11 +60,14 @@ public final class GuestMemory implements AutoCloseable {
         return dirtyPages;
     }
 
-    /** Allocates zeroed, page-aligned RAM of {@code size} bytes at guest address {@code base}. */
+    /**
+     * Allocates zeroed, page-aligned RAM of {@code size} bytes at guest address {@code base}.
+     * Pages take host memory only when the guest first touches them (see {@link AnonymousMemory}).
+     */
     public static GuestMemory allocate(long base, long size) {
         checkLayout(base, size);
         Arena arena = Arena.ofShared();
-        MemorySegment segment = arena.allocate(size, PAGE_SIZE);
+        MemorySegment segment = AnonymousMemory.map(size, arena).orElseGet(() -> arena.allocate(size, PAGE_SIZE));
         return new GuestMemory(arena, segment, base);
     }
 

@@ -103,10 +103,12 @@ public final class MigrationDestination {
             Thread.ofPlatform().name("jvmm-warm-up").daemon(true).start(() -> warmUp.accept(board));
             long pages = 0;
             long lastReport = System.nanoTime();
+            // Fresh RAM reads as zeros: a page of zeros needs clearing only if data came for it before.
+            java.util.BitSet holdsData = new java.util.BitSet((int) (memory.size() / GuestMemory.PAGE_SIZE));
             while (true) {
                 int type = in.readUnsignedByte();
                 if (type == MigrationStream.PAGES) {
-                    pages += readBatch(in, memory);
+                    pages += readBatch(in, memory, holdsData);
                     if (System.nanoTime() - lastReport > 1_000_000_000L) {
                         progress.accept("received " + pages + " pages");
                         lastReport = System.nanoTime();
@@ -119,6 +121,7 @@ public final class MigrationDestination {
                     throw new MigrationRefused("unexpected message " + type + " in the page stream");
                 }
             }
+            long stateStart = System.nanoTime();
             byte[] stateBytes = MigrationStream.readBlob(in, "device state");
             Map<String, StateRecord> records;
             try {
@@ -146,13 +149,15 @@ public final class MigrationDestination {
             }
             out.writeByte(MigrationStream.READY);
             out.flush();
+            long readyAt = System.nanoTime();
             expect(in, MigrationStream.GO);
             for (String problem : startNetworks.apply(machine)) {
                 progress.accept("warning: " + problem);
             }
             out.writeByte(MigrationStream.RUNNING);
             out.flush();
-            progress.accept("migration complete: " + pages + " pages received");
+            progress.accept("migration complete: %d pages received; the board was rebuilt in %d ms, GO came %d ms after READY"
+                    .formatted(pages, (readyAt - stateStart) / 1_000_000, (System.nanoTime() - readyAt) / 1_000_000));
             return machine;
         } catch (MigrationRefused e) {
             tell(out, e.getMessage());
@@ -211,7 +216,7 @@ public final class MigrationDestination {
     }
 
     /** Reads one batch into RAM, checking page numbers, kinds and the checksum; returns its page count. */
-    private static int readBatch(DataInputStream in, GuestMemory memory) throws IOException {
+    private static int readBatch(DataInputStream in, GuestMemory memory, java.util.BitSet holdsData) throws IOException {
         int count = in.readInt();
         if (count < 1 || count > MigrationStream.BATCH_PAGES) {
             throw new MigrationRefused("page batch of " + count + " pages is out of range");
@@ -233,11 +238,15 @@ public final class MigrationDestination {
             crc.update(kind);
             long offset = (long) p * GuestMemory.PAGE_SIZE;
             if (kind == MigrationStream.PAGE_ZERO) {
-                ram.asSlice(offset, GuestMemory.PAGE_SIZE).fill((byte) 0);
+                if (holdsData.get(p)) {
+                    ram.asSlice(offset, GuestMemory.PAGE_SIZE).fill((byte) 0);
+                    holdsData.clear(p);
+                }
             } else if (kind == MigrationStream.PAGE_DATA) {
                 in.readFully(page);
                 crc.update(page);
                 MemorySegment.copy(page, 0, ram, ValueLayout.JAVA_BYTE, offset, page.length);
+                holdsData.set(p);
             } else {
                 throw new MigrationRefused("page kind " + kind + " is unknown");
             }

@@ -147,6 +147,7 @@ public final class MigrationSource implements Migration {
             dirty.markAll();
             int lastRemaining = Integer.MAX_VALUE;
             for (int round = 1; ; round++) {
+                remainingPages = dirty.dirtyCount(); // counts down as the round sends
                 long t0 = System.nanoTime();
                 long bytes = sendDirty(out, dirty);
                 out.flush();
@@ -285,6 +286,7 @@ public final class MigrationSource implements Migration {
         out.writeInt((int) crc.getValue());
         sentPages += count;
         sentBytes += bytes + 4;
+        remainingPages = Math.max(0, remainingPages - count);
         return bytes + 4;
     }
 
