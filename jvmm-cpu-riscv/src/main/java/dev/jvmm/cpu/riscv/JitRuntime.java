@@ -37,6 +37,7 @@ final class JitRuntime implements CodePageTracker {
 
     private long translatedInstructions;
     private long interpretedInstructions;
+    private long translatedRuns;
 
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
         this.x = interp.x;
@@ -72,9 +73,16 @@ final class JitRuntime implements CodePageTracker {
             if (m.fetchTag[i] == (pc >>> 12) && (pc & 1) == 0) {
                 t = translator.lookup(pc, pc + m.fetchAdd[i]);
             }
-            if (t == null || t.length() == 0 || t.length() > left) {
+            TranslatedBlock b = null;
+            if (t != null && t.length() != 0) {
+                b = t.block();
+                if (b == null && t.length() <= left) {
+                    b = translator.noteRun(t);
+                }
+            }
+            if (t == null || t.length() == 0 || (b == null ? t.length() : t.entryRun()) > left) {
                 // Fetch TLB miss (the interpreter raises any fetch fault), untranslated
-                // instruction, or not enough budget left for the whole block.
+                // instruction, or not enough budget left for the whole block or region run.
                 long before = c.instret;
                 done += in.runBlock(1);
                 interpretedInstructions += c.instret - before;
@@ -82,10 +90,6 @@ final class JitRuntime implements CodePageTracker {
                     return done;
                 }
                 continue;
-            }
-            TranslatedBlock b = t.block();
-            if (b == null) {
-                b = translator.noteRun(t);
             }
             if (b == null) {
                 int n = t.length();
@@ -98,8 +102,9 @@ final class JitRuntime implements CodePageTracker {
                 }
                 continue;
             }
-            int allowed = (int) Math.min(left, Math.max(chunk - done, t.length()));
+            int allowed = (int) Math.min(left, Math.max(chunk - done, t.entryRun()));
             try {
+                translatedRuns++;
                 int n = b.execute(this, allowed);
                 c.instret += n;
                 translatedInstructions += n;
@@ -192,6 +197,6 @@ final class JitRuntime implements CodePageTracker {
     }
 
     TranslatorStats stats() {
-        return translator.stats(translatedInstructions, interpretedInstructions);
+        return translator.stats(translatedInstructions, interpretedInstructions, translatedRuns);
     }
 }

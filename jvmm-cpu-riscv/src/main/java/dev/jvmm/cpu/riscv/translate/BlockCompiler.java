@@ -12,22 +12,37 @@ import dev.jvmm.cpu.riscv.Decoder;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Attributes;
 import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Turns a {@link GuestBlock} into the bytes of a class implementing {@link TranslatedBlock}.
+ * Turns a {@link GuestRegion} into the bytes of a class implementing {@link TranslatedBlock}.
  *
- * <p>Generated {@code execute}: load the guest registers the block uses into locals; run the
- * instructions with constant pcs; at each exit write back the registers the block writes, set
- * the pc and return the retired count. Loads and stores inline the TLB hit (tag compare, offset
- * check, segment access; a store then marks its page in the RAM's dirty-page log); on a miss the written registers go back to the register file and the
- * runtime's slow path is called with the instruction's pc and the count retired before it, so a
- * trap there leaves the interpreter's exact state. A store whose slow path reports overwritten
- * code ends the block after it. A block whose last instruction jumps back to its own start
- * loops inside the method while the budget allows.
+ * <p>Generated {@code execute}: load the guest registers the region uses into locals (they stay
+ * there across the whole region); run the instructions in pc order with constant pcs, each
+ * region label a bytecode label, so a branch, JAL or predicted return to a label is a
+ * {@code goto}; every way out (a target outside the region, JALR, an untranslated next
+ * instruction, the budget) jumps to a shared exit that writes back the registers some path
+ * to it may have written, sets the pc and returns the retired count. The count is kept exact
+ * with a running total ({@code DONE}) advanced on every edge between labels plus the constant position since
+ * the last label. A backward edge continues only if the longest forward run from its target
+ * still fits the budget, so a call never retires more than its budget.
+ *
+ * <p>Loads and stores inline the TLB hit (tag compare, offset check, segment access; a store
+ * then marks its page in the RAM's dirty-page log); on a miss the registers the region writes go
+ * back to the register file and the runtime's slow path is called with the instruction's pc and
+ * the count retired before it, so a trap there leaves the interpreter's exact state. A store
+ * whose slow path reports overwritten code leaves the region after it.
  */
 public final class BlockCompiler {
 
@@ -51,6 +66,7 @@ public final class BlockCompiler {
     private static final int DIRTY = 16;
     private static final int HOST = 17; // long
     private static final int REG0 = 19; // x1 at REG0 + 2, ...
+    // Slots from 200 up are free for new uses (REG0 + 64.. holds FP registers).
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int);
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
@@ -61,6 +77,9 @@ public final class BlockCompiler {
     private static final ClassDesc CD_THREAD = ClassDesc.of("java.lang.Thread");
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
 
+    /** Longest {@code execute} body: HotSpot's JITs skip methods over 8000 bytes (HugeMethodLimit). */
+    static final int MAX_CODE_LENGTH = 7900;
+
     private final ClassFile classFile;
 
     public BlockCompiler(ClassHierarchyResolver resolver) {
@@ -69,8 +88,13 @@ public final class BlockCompiler {
 
     /** Class bytes for {@code block} (non-empty) named {@code name} (in the runtime's package). */
     public byte[] compile(GuestBlock block, ClassDesc name) {
+        return compile(GuestRegion.of(block), name);
+    }
+
+    /** Class bytes for {@code block} (non-empty) named {@code name} (in the runtime's package). */
+    public byte[] compile(GuestRegion block, ClassDesc name) {
         if (block.size() == 0) {
-            throw new IllegalArgumentException("empty block");
+            throw new IllegalArgumentException("empty region");
         }
         return classFile.build(name, cb -> {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
@@ -82,25 +106,54 @@ public final class BlockCompiler {
         });
     }
 
-    /** Emits one block's {@code execute} body. */
+    /** Bytecode length of the {@code execute} method in {@code classBytes}. */
+    static int codeLength(byte[] classBytes) {
+        for (MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("execute")) {
+                return m.findAttribute(Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
+            }
+        }
+        return 0;
+    }
+
+    /** Emits one region's {@code execute} body. */
     private static final class Emitter {
         private final CodeBuilder c;
-        private final GuestBlock block;
+        private final GuestRegion block;
         private final boolean[] used = new boolean[32];
         private final boolean[] written = new boolean[32];
         private boolean hasLoads;
         private boolean hasStores;
-        private Label top;
+        /** The bytecode label of each region label (by guest pc). */
+        private final Map<Long, Label> labels = new HashMap<>();
+        /** Forward runs of the region's labels (by guest pc). */
+        private final Map<Long, Integer> runs = new HashMap<>();
+        /** Index of the instruction being emitted. */
+        private int current;
+        /** Per instruction: integer registers (bit r) some path from the entry through it may have written. */
+        private final long[] writtenAfter;
+        /** The shared exit for each set of registers to write back. */
+        private final Map<Long, Label> exits = new HashMap<>();
 
-        Emitter(CodeBuilder c, GuestBlock block) {
+        Emitter(CodeBuilder c, GuestRegion block) {
             this.c = c;
             this.block = block;
-            for (GuestBlock.Instruction i : block.instructions()) {
-                scan(i.insn());
+            int[] writes = new int[block.size()];
+            for (int k = 0; k < block.size(); k++) {
+                writes[k] = scan(block.instructions().get(k).insn());
+            }
+            writtenAfter = maybeWritten(writes);
+            int[] forward = block.forwardRuns();
+            for (int k = 0; k < block.size(); k++) {
+                long pc = block.instructions().get(k).pc();
+                if (block.labels().contains(pc)) {
+                    runs.put(pc, forward[k]);
+                }
             }
         }
 
-        private void scan(int insn) {
+        /** Notes the registers {@code insn} uses; returns the integer register it writes (0 if none). */
+        private int scan(int insn) {
             int rd = Decoder.rd(insn);
             int rs1 = Decoder.rs1(insn);
             int rs2 = Decoder.rs2(insn);
@@ -158,16 +211,87 @@ public final class BlockCompiler {
             }
             used[0] = false;
             written[0] = false;
+            return writesRd ? rd : 0;
+        }
+
+        /**
+         * Forward data flow over the region's edges: which registers may have been written
+         * when control leaves after each instruction. An exit writes back only those (the
+         * others still hold their values in the register file), so a short run through a
+         * large region does not pay for every register the region writes.
+         */
+        private long[] maybeWritten(int[] writes) {
+            var list = block.instructions();
+            int n = list.size();
+            Map<Long, Integer> index = block.indexByPc();
+            long[] in = new long[n];
+            long[] out = new long[n];
+            boolean[] reached = new boolean[n];
+            ArrayDeque<Integer> work = new ArrayDeque<>();
+            int entry = index.get(block.pc());
+            reached[entry] = true;
+            work.add(entry);
+            while (!work.isEmpty()) {
+                int k = work.poll();
+                out[k] = in[k] | (1L << writes[k]) & ~1L;
+                List<Integer> next = new ArrayList<>();
+                if (block.fallsInto(k)) {
+                    next.add(k + 1);
+                }
+                GuestBlock.Instruction i = list.get(k);
+                long t = GuestRegion.directTarget(i.pc(), i.insn());
+                if (t != GuestRegion.NO_TARGET && block.labels().contains(t)) {
+                    next.add(index.get(t));
+                }
+                for (long site : block.predictions().getOrDefault(i.pc(), List.of())) {
+                    next.add(index.get(site));
+                }
+                for (int s : next) {
+                    long merged = in[s] | out[k];
+                    if (!reached[s] || merged != in[s]) {
+                        reached[s] = true;
+                        in[s] = merged;
+                        work.add(s);
+                    }
+                }
+            }
+            return out;
         }
 
         void emit() {
             prologue();
             var list = block.instructions();
-            for (int k = 0; k < list.size(); k++) {
-                instruction(k, list.get(k));
+            for (long pc : runs.keySet()) {
+                labels.put(pc, c.newLabel());
             }
-            if (!block.endsWithControlTransfer()) {
-                exit(block.nextPc(), list.size());
+            // Body: instructions in pc order.
+            if (list.getFirst().pc() != block.pc()) {
+                c.goto_(labels.get(block.pc()));
+            }
+            int k = 0; // position since the last label: DONE + k were retired before instruction k
+            for (int n = 0; n < list.size(); n++) {
+                GuestBlock.Instruction gi = list.get(n);
+                Label here = labels.get(gi.pc());
+                if (here != null) {
+                    if (n > 0 && block.fallsInto(n - 1) && k != 0) {
+                        c.iinc(DONE, k);
+                    }
+                    c.labelBinding(here);
+                    k = 0;
+                }
+                current = n;
+                instruction(k, gi);
+                k++;
+                if (!BlockDecoder.isControlTransfer(gi.insn()) && !block.fallsInto(n)) {
+                    exit(gi.nextPc(), k); // the next instruction is not in the region
+                }
+            }
+            for (var e : exits.entrySet()) {
+                c.labelBinding(e.getValue());
+                writeBack(e.getKey());
+                c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
+                c.iload(DONE);
+                c.ireturn();
             }
         }
 
@@ -195,8 +319,6 @@ public final class BlockCompiler {
                     c.laload().lstore(slot(r));
                 }
             }
-            top = c.newLabel();
-            c.labelBinding(top);
         }
 
         // ---- helpers ----
@@ -231,8 +353,13 @@ public final class BlockCompiler {
         }
 
         private void writeBack() {
+            writeBack(-1L);
+        }
+
+        /** Writes back the registers of {@code mask} (bit r for x{r}) that the region writes. */
+        private void writeBack(long mask) {
             for (int r = 1; r < 32; r++) {
-                if (written[r]) {
+                if (written[r] && (mask & (1L << r)) != 0) {
                     c.aload(XS);
                     iconst(r);
                     c.lload(slot(r)).lastore();
@@ -247,40 +374,52 @@ public final class BlockCompiler {
             c.iadd();
         }
 
+        /** Leaves the region to {@code pc} after {@code count} more instructions (since the last label). */
         private void exit(long pc, int count) {
-            writeBack();
-            c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER);
             lconst(pc);
-            c.putfield(INTERPRETER, PC, CD_long);
-            retired(count);
-            c.ireturn();
+            c.lstore(TARGET);
+            exitToTarget(count);
         }
 
-        /** Exit to the pc in local TARGET. */
+        /** Leaves the region to the pc in local TARGET. */
         private void exitToTarget(int count) {
-            writeBack();
-            c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
-            retired(count);
-            c.ireturn();
+            if (count != 0) {
+                c.iinc(DONE, count);
+            }
+            c.goto_(exits.computeIfAbsent(writtenAfter[current], m -> c.newLabel()));
         }
 
-        /** Jump to {@code target} as the block's last instruction (index {@code k}). */
+        /**
+         * Control goes to {@code target} after instruction {@code k} (since the last label): a
+         * {@code goto} if the region holds it (on a backward edge only while the longest run
+         * from there fits the budget), else an exit.
+         */
         private void jumpTo(long target, int k) {
-            int len = block.size();
-            if (target == block.pc()) {
-                // Loop inside the method while another pass fits the budget.
+            Label to = labels.get(target);
+            if (to == null) {
+                exit(target, k + 1);
+                return;
+            }
+            c.iinc(DONE, k + 1);
+            if (target <= block.instructions().get(current).pc()) {
                 Label out = c.newLabel();
                 c.iload(DONE);
-                iconst(len);
-                c.iadd().istore(DONE);
-                c.iload(DONE);
-                iconst(len);
+                iconst(runs.get(target));
                 c.iadd().iload(BUDGET).if_icmpgt(out);
-                c.goto_(top);
+                c.goto_(to);
                 c.labelBinding(out);
                 exit(target, 0);
             } else {
-                exit(target, k + 1);
+                c.goto_(to);
+            }
+        }
+
+        /** After a not-taken branch (instruction {@code k}): on to {@code npc} inside the region, or out. */
+        private void fallThrough(long npc, int k, Label next) {
+            if (block.fallsInto(current)) {
+                c.goto_(next);
+            } else {
+                exit(npc, k + 1);
             }
         }
 
@@ -341,6 +480,7 @@ public final class BlockCompiler {
                         lconst(npc);
                         pop(rd);
                     }
+                    predictJump(pc, k);
                     exitToTarget(k + 1);
                 }
                 case 0x63 -> branch(k, insn, rs1, rs2, f3, pc, npc);
@@ -361,8 +501,21 @@ public final class BlockCompiler {
             }
         }
 
+        /** A JALR (target in TARGET) continues inside the region when it goes to one of its predicted labels. */
+        private void predictJump(long pc, int k) {
+            for (long site : block.predictions().getOrDefault(pc, List.of())) {
+                Label miss = c.newLabel();
+                c.lload(TARGET);
+                lconst(site);
+                c.lcmp().ifne(miss);
+                jumpTo(site, k);
+                c.labelBinding(miss);
+            }
+        }
+
         private void branch(int k, int insn, int rs1, int rs2, int f3, long pc, long npc) {
             Label taken = c.newLabel();
+            Label next = c.newLabel();
             push(rs1);
             push(rs2);
             switch (f3) {
@@ -380,9 +533,10 @@ public final class BlockCompiler {
                 }
                 default -> throw new IllegalArgumentException("bad branch");
             }
-            exit(npc, k + 1);
+            fallThrough(npc, k, next);
             c.labelBinding(taken);
             jumpTo(pc + Decoder.immB(insn), k);
+            c.labelBinding(next);
         }
 
         /** Computes va = rs1 + imm into VA and the TLB index into INDEX. */

@@ -3,11 +3,12 @@ package dev.jvmm.cpu.riscv.translate;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The code cache's entry for one block start: virtual pc and RAM offset (the key), its length
- * in instructions, and its compiled form once it is hot. Until then the runtime interprets
- * exactly {@link #length()} instructions for it, so the dispatcher keeps meeting block starts.
- * It also keeps the bytes it was decoded from and the fence epoch in which they were last
- * known to match RAM. Owned by one hart's thread.
+ * The code cache's entry for one block start: virtual pc and RAM offset (the key), the length
+ * of its basic block in instructions, and its compiled form once it is hot: a region entered
+ * here (see {@link GuestRegion}). Until then the runtime interprets exactly {@link #length()}
+ * instructions for it, so the dispatcher keeps meeting block starts. It also keeps the bytes
+ * it was decoded from (the block's, then the whole region's) and the fence epoch in which they
+ * were last known to match RAM. Owned by one hart's thread.
  */
 public final class Translation {
 
@@ -17,8 +18,11 @@ public final class Translation {
     TranslatedBlock block;
     int heat;
     boolean failed;
-    /** The block's bytes as decoded (heap segment). */
+    /** The bytes as decoded (heap segment), found in RAM at {@link #codeOffset}. */
     MemorySegment code;
+    long codeOffset;
+    /** Once compiled: the most instructions the region retires before its first budget check. */
+    int entryRun;
     /** The translator's fence epoch in which {@link #code} last matched RAM. */
     long epoch;
     /** Next entry in the same hash bucket. */
@@ -29,6 +33,7 @@ public final class Translation {
         this.offset = offset;
         this.length = decoded.size();
         this.code = MemorySegment.ofArray(decoded.code());
+        this.codeOffset = offset;
         this.epoch = epoch;
     }
 
@@ -45,7 +50,15 @@ public final class Translation {
         return length;
     }
 
-    /** The compiled block, or null while it is not (yet) compiled. */
+    /**
+     * The budget a run of the compiled region needs at least: it may retire this many
+     * instructions before it checks the budget.
+     */
+    public int entryRun() {
+        return entryRun;
+    }
+
+    /** The compiled region, or null while it is not (yet) compiled. */
     public TranslatedBlock block() {
         return block;
     }

@@ -57,6 +57,7 @@ public final class Translator {
     private long evictions;
     private long fences;
     private long staleBlocks;
+    private long regionInstructions;
     /** Bumped by every fence; an entry from an older epoch re-checks its bytes before use. */
     private long epoch;
     private long classCounter;
@@ -100,7 +101,7 @@ public final class Translator {
     /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */
     private Translation revalidate(Translation t) {
         long size = t.code.byteSize();
-        if (MemorySegment.mismatch(ram, t.offset, t.offset + size, t.code, 0, size) < 0) {
+        if (MemorySegment.mismatch(ram, t.codeOffset, t.codeOffset + size, t.code, 0, size) < 0) {
             t.epoch = epoch;
             return t;
         }
@@ -167,16 +168,29 @@ public final class Translator {
         // Mark the page first: from now on every CPU store to it is reported, so the bytes
         // read below stay valid as long as the entry lives.
         tracker.markCodePage(t.offset >>> 12);
-        GuestBlock block = BlockDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions());
-        t.length = block.size();
-        t.code = MemorySegment.ofArray(block.code());
+        int budget = options.maxRegionInstructions();
+        GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget);
+        t.length = region.entryBlockLength();
+        t.code = MemorySegment.ofArray(region.code());
+        t.codeOffset = region.codeOffset();
         t.epoch = epoch;
-        if (block.size() == 0) {
+        if (region.size() == 0) {
             return;
         }
         try {
             ClassDesc name = ClassDesc.of(classPrefix + Long.toHexString(t.pc) + "$" + (classCounter++));
-            byte[] bytes = compiler.compile(block, name);
+            byte[] bytes = compiler.compile(region, name);
+            // HotSpot does not JIT-compile huge methods: shrink the region until it fits.
+            while (BlockCompiler.codeLength(bytes) > BlockCompiler.MAX_CODE_LENGTH && budget > 1) {
+                budget /= 2;
+                region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget);
+                bytes = compiler.compile(region, name);
+            }
+            t.length = region.entryBlockLength();
+            t.code = MemorySegment.ofArray(region.code());
+            t.codeOffset = region.codeOffset();
+            t.entryRun = region.entryRun();
+            regionInstructions += region.size();
             MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
             t.block = (TranslatedBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
                     .invoke();
@@ -259,8 +273,8 @@ public final class Translator {
     }
 
     /** The counters, with the runtime's instruction counts filled in by the caller. */
-    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions) {
+    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long translatedRuns) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions, fences, staleBlocks);
+                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns);
     }
 }

@@ -4,16 +4,30 @@ package dev.jvmm.cpu.riscv.translate;
  * Tuning of the translator tier.
  *
  * @param hotThreshold executions of a block (by the interpreter) before it is compiled; 1 compiles at first sight
- * @param maxBlocks compiled blocks kept before the whole code cache is dropped
- * @param maxBlockInstructions the longest block translated
+ * @param maxBlocks compiled regions kept before the whole code cache is dropped
+ * @param maxBlockInstructions the longest basic block translated
+ * @param maxRegionInstructions the most instructions compiled into one region (it always holds its entry block)
  */
-public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions) {
+public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions) {
 
     public TranslatorOptions {
-        if (hotThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024) {
+        if (hotThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024
+                || maxRegionInstructions < 1 || maxRegionInstructions > 4096) {
             throw new IllegalArgumentException("bad translator options");
         }
     }
+
+    /** Options with the default region size. */
+    public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions) {
+        this(hotThreshold, maxBlocks, maxBlockInstructions, DEFAULT_REGION_INSTRUCTIONS);
+    }
+
+    /**
+     * Single blocks by default: regions (try 256) run guest loops inside one method, 5x faster
+     * on JitBenchmark's call loop, but so far make cpubench's integer kernels in a Linux guest
+     * about 2x slower (suspected: compile latency of the larger methods), so they are opt-in.
+     */
+    private static final int DEFAULT_REGION_INSTRUCTIONS = 1;
 
     /**
      * A high hot threshold: a new hidden class runs in HotSpot's slow tiers (where its
@@ -29,20 +43,27 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
 
     /**
      * The defaults, with each value overridable by a system property for tuning:
-     * {@code jvmm.jit.hotThreshold}, {@code jvmm.jit.maxBlocks}, {@code jvmm.jit.maxBlockInstructions}.
+     * {@code jvmm.jit.hotThreshold}, {@code jvmm.jit.maxBlocks}, {@code jvmm.jit.maxBlockInstructions},
+     * {@code jvmm.jit.maxRegionInstructions}.
      */
     public static TranslatorOptions fromSystemProperties() {
         TranslatorOptions d = defaults();
         return new TranslatorOptions(Integer.getInteger("jvmm.jit.hotThreshold", d.hotThreshold),
                 Integer.getInteger("jvmm.jit.maxBlocks", d.maxBlocks),
-                Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions));
+                Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions),
+                Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions));
     }
 
     public TranslatorOptions withHotThreshold(int n) {
-        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions);
+        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions);
     }
 
     public TranslatorOptions withMaxBlocks(int n) {
-        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions);
+        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions);
+    }
+
+    /** The same options with regions of at most {@code n} instructions (1: single basic blocks). */
+    public TranslatorOptions withMaxRegionInstructions(int n) {
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n);
     }
 }

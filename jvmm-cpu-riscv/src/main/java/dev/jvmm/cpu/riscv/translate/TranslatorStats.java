@@ -13,12 +13,14 @@ package dev.jvmm.cpu.riscv.translate;
  * @param interpretedInstructions guest instructions run by the interpreter under this engine
  * @param fences FENCE.I and remote fences (SBI) seen; each makes every block re-check its bytes at its next use
  * @param staleBlocks blocks found changed by that check (their page's translations were then dropped)
+ * @param regionInstructions guest instructions in all regions compiled so far (over blocksCompiled: the mean region size)
+ * @param translatedRuns runs of compiled code (over translatedInstructions: instructions per dispatch)
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
         long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long fences,
-        long staleBlocks) {
+        long staleBlocks, long regionInstructions, long translatedRuns) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Share of guest instructions retired by compiled blocks, 0..1. */
     public double translatedShare() {

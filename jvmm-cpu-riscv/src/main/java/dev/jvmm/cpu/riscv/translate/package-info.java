@@ -1,28 +1,37 @@
 /**
- * The translator tier: hot guest basic blocks become JVM bytecode (built with
+ * The translator tier: hot guest code becomes JVM bytecode (built with
  * {@code java.lang.classfile}), defined as hidden classes that HotSpot compiles and that can
  * be unloaded once the code cache forgets them.
  *
  * <h3>Shape</h3>
  * {@link dev.jvmm.cpu.riscv.translate.BlockDecoder} cuts a {@link dev.jvmm.cpu.riscv.translate.GuestBlock}
  * out of guest RAM (straight-line code ending at a branch or jump, before any instruction the
- * tier does not translate, at a page end, or at a maximum length).
- * {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns it into a class implementing
- * {@link dev.jvmm.cpu.riscv.translate.TranslatedBlock}. {@link dev.jvmm.cpu.riscv.translate.Translator}
+ * tier does not translate, at a page end, or at a maximum length). Uncompiled entries are
+ * such blocks, run by the interpreter. When an entry is hot,
+ * {@link dev.jvmm.cpu.riscv.translate.RegionDecoder} grows a
+ * {@link dev.jvmm.cpu.riscv.translate.GuestRegion} from it: the blocks of the same 4 KiB page
+ * reachable through direct branches, JAL, fall-through and predicted returns (not other
+ * JALRs), up to a size bound. {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns the region
+ * into one method of a class implementing {@link dev.jvmm.cpu.riscv.translate.TranslatedBlock}:
+ * block starts are labels, jumps inside the region are gotos, so HotSpot sees whole guest loops;
+ * the budget is checked on backward edges. Regions are opt-in for now
+ * ({@code -Djvmm.jit.maxRegionInstructions}, default 1 = single blocks; see
+ * {@link dev.jvmm.cpu.riscv.translate.TranslatorOptions}). Because a region never leaves its page, page-granular
+ * invalidation covers it. {@link dev.jvmm.cpu.riscv.translate.Translator}
  * is the code cache: translations keyed by (virtual pc, physical RAM offset), a jump cache,
- * per-page invalidation on this hart's stores, re-checking of each block's bytes after FENCE.I
- * and remote fences (so fences and mapping changes keep valid code, and writes by other harts
- * or DMA are seen after a fence), hotness counting, and eviction by forgetting everything.
- * {@code -Djvmm.jit.stats=true} prints each hart's counters at JVM exit.
+ * per-page invalidation on this hart's stores, re-checking of each entry's bytes (a region's
+ * whole covered range) after FENCE.I and remote fences (so fences and mapping changes keep valid
+ * code, and writes by other harts or DMA are seen after a fence), hotness counting, and eviction
+ * by forgetting everything. {@code -Djvmm.jit.stats=true} prints each hart's counters at JVM exit.
  *
  * <h3>Contract with the hart</h3>
  * The dispatcher lives next to the interpreter (package {@code dev.jvmm.cpu.riscv}, class
  * {@code JitRuntime}); generated classes are defined through its lookup, so they are in that
  * package and reach the register file, the TLB arrays and the memory slow paths directly
  * (the names are collected in {@link dev.jvmm.cpu.riscv.translate.RuntimeLinkage}). Guest
- * registers live in JVM locals inside a block and are written back at every exit and before
- * every slow-path call, so a trap leaves exactly the interpreter's state. Anything not
- * translated (CSR, AMO, FP, system instructions, FENCE.I) ends the block and runs in the
- * interpreter.
+ * registers live in JVM locals inside a region and are written back at every exit (those some
+ * path to it may have written) and before every slow-path call, so a trap leaves exactly the
+ * interpreter's state. Anything not translated (CSR, AMO, FP, system
+ * instructions, FENCE.I) ends the block or region and runs in the interpreter.
  */
 package dev.jvmm.cpu.riscv.translate;

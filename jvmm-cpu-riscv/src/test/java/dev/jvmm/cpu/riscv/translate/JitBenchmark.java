@@ -58,17 +58,24 @@ public final class JitBenchmark {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3;
         for (String[] p : new String[][] {{"tight loop", TIGHT_LOOP}, {"call loop", CALL_LOOP}}) {
             for (Engine e : Engine.values()) {
-                System.out.printf("%-10s %-12s %8.1f MIPS%n", p[0], e, mips(p[1], e, seconds));
+                System.out.printf("%-10s %-12s %8.1f MIPS%n", p[0], e, mips(p[1], e, null, seconds));
             }
+            TranslatorOptions regions = TranslatorOptions.fromSystemProperties().withMaxRegionInstructions(256);
+            System.out.printf("%-10s %-12s %8.1f MIPS%n", p[0], "JIT regions", mips(p[1], Engine.JIT, regions, seconds));
         }
     }
 
-    static double mips(String source, Engine engine, double seconds) {
+    /** Guest MIPS of {@code engine} (with {@code options} if not null) on {@code source}. */
+    static double mips(String source, Engine engine, TranslatorOptions options, double seconds) {
         Assembler.Program program = Assembler.assemble(source, 0x8000_0000L);
         try (GuestMemory ram = GuestMemory.allocate(0x8000_0000L, 4L << 20)) {
             ram.write(0x8000_0000L, program.image());
             Hart hart = new Hart(0, new AddressSpace(ram), Lockstep.FROZEN);
-            hart.setEngine(engine);
+            if (options == null) {
+                hart.setEngine(engine);
+            } else {
+                hart.setEngine(engine, options);
+            }
             hart.reset(0x8000_0000L);
             long warm = System.nanoTime() + (long) (seconds * 0.3e9);
             while (System.nanoTime() < warm) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class JitLockstepTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
-    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1);
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
 
     private static final String HANDLER_SETUP = """
                 la   t0, handler
@@ -131,7 +131,7 @@ class JitLockstepTest {
             handler:
                 j handler
             """;
-        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(3)}) {
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(3).withMaxRegionInstructions(1)}) {
             try (Lockstep l = load(src, options)) {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
@@ -282,7 +282,7 @@ class JitLockstepTest {
                 li   a0, 2
                 li   a0, 3
             """;
-        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10)}) {
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1)}) {
             try (Lockstep l = load(src, options)) {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(5), 25, 20_000, p.symbol("done"));
@@ -345,7 +345,7 @@ class JitLockstepTest {
             done:
                 j done
             """);
-        TranslatorOptions tiny = new TranslatorOptions(1, 4, 128);
+        TranslatorOptions tiny = new TranslatorOptions(1, 4, 128, 256);
         try (Lockstep l = load(src.toString(), tiny)) {
             Assembler.Program p = Assembler.assemble(src.toString(), BASE);
             l.runRandom(new SplittableRandom(1), 60, 100_000, p.symbol("done"));

@@ -63,7 +63,9 @@ class RandomProgramLockstepTest {
         code[handlerIndex + 3] = Rv.MRET;
 
         int threshold = new int[] {1, 2, 7}[random.nextInt(3)];
-        try (Lockstep l = new Lockstep(1L << 20, TranslatorOptions.defaults().withHotThreshold(threshold))) {
+        int region = new int[] {1, 16, 256}[random.nextInt(3)]; // single blocks, small and large regions
+        TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(threshold).withMaxRegionInstructions(region);
+        try (Lockstep l = new Lockstep(1L << 20, options)) {
             l.write(BASE, Rv.bytes(code, code.length));
             byte[] data = new byte[0x2000];
             for (int k = 0; k < data.length; k++) {

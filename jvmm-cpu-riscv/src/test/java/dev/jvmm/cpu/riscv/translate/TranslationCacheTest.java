@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class TranslationCacheTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
-    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1);
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
 
     /** Machine mode: PMP open, satp = Sv39 with root {@code root}, then S-mode at {@code supervisor}. */
     private static String enterSupervisorWithRoot(long root) {

@@ -1,0 +1,152 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import dev.jvmm.memory.GuestMemory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Discovers a {@link GuestRegion}: starting at the entry, decodes basic blocks (with
+ * {@link BlockDecoder}) at the targets of direct branches and JALs, at the fall-through of
+ * branches and of blocks cut at their maximum length, after calls (return sites) and at the
+ * constant targets of AUIPC+JALR pairs, as long
+ * as they lie in the entry's page and the instruction budget lasts. The page is copied out of
+ * RAM once and every block is decoded from that copy, so the region's bytes are consistent
+ * even if another thread writes the page meanwhile. A target inside an already decoded
+ * instruction (possible with compressed code) is left out: jumping there leaves the region.
+ */
+final class RegionDecoder {
+
+    private RegionDecoder() {
+    }
+
+    /**
+     * The region entered at virtual {@code pc}, RAM offset {@code offset}; its entry block
+     * holds at most {@code maxBlock} instructions and the whole region at most
+     * {@code maxRegion} (at least the entry block). Empty when the entry is not translatable.
+     */
+    static GuestRegion decode(MemorySegment ram, long pc, long offset, int maxBlock, int maxRegion) {
+        long pageOffset = offset & ~0xfffL;
+        long pagePc = pc & ~0xfffL;
+        int available = offset < 0 || offset >= ram.byteSize() ? 0
+                : (int) Math.min(GuestMemory.PAGE_SIZE, ram.byteSize() - pageOffset);
+        byte[] page = new byte[available];
+        MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, pageOffset, page, 0, available);
+        MemorySegment snapshot = MemorySegment.ofArray(page);
+
+        TreeMap<Long, GuestBlock.Instruction> covered = new TreeMap<>();
+        Set<Long> targets = new HashSet<>();
+        List<Long> callReturns = new ArrayList<>();
+        ArrayDeque<Long> work = new ArrayDeque<>();
+        work.add(pc);
+        int entryBlockLength = -1;
+        while (!work.isEmpty() && covered.size() < maxRegion) {
+            long start = work.poll();
+            if (covered.containsKey(start) || overlaps(covered, start, 2)) {
+                continue;
+            }
+            int max = entryBlockLength < 0 ? maxBlock : Math.min(maxBlock, maxRegion - covered.size());
+            GuestBlock block = BlockDecoder.decode(snapshot, start, start - pagePc, max);
+            if (entryBlockLength < 0) {
+                entryBlockLength = block.size();
+            }
+            boolean joined = false;
+            for (GuestBlock.Instruction i : block.instructions()) {
+                if (covered.containsKey(i.pc())) {
+                    joined = true; // fell into code decoded before
+                    break;
+                }
+                if (overlaps(covered, i.pc(), i.length())) {
+                    joined = true; // the previous instruction's fall-through leaves the region
+                    break;
+                }
+                covered.put(i.pc(), i);
+                long t = GuestRegion.directTarget(i.pc(), i.insn());
+                if (t == GuestRegion.NO_TARGET) {
+                    var previous = covered.lowerEntry(i.pc());
+                    t = GuestRegion.auipcTarget(previous == null ? null : previous.getValue(), i.pc(), i.insn());
+                }
+                if (t != GuestRegion.NO_TARGET && (t & ~0xfffL) == pagePc && targets.add(t)) {
+                    work.add(t);
+                }
+                int op = i.insn() & 0x7f;
+                boolean calleeHere = t != GuestRegion.NO_TARGET && (t & ~0xfffL) == pagePc; // its return may come back into the region
+                if ((op == 0x6f || op == 0x67) && ((i.insn() >>> 7) & 31) != 0 && calleeHere
+                        && (i.nextPc() & ~0xfffL) == pagePc && !callReturns.contains(i.nextPc())) {
+                    callReturns.add(i.nextPc());
+                    work.add(i.nextPc());
+                }
+                if (op == 0x63 && (i.nextPc() & ~0xfffL) == pagePc) {
+                    work.add(i.nextPc()); // not taken
+                }
+            }
+            if (!joined && !block.instructions().isEmpty() && !block.endsWithControlTransfer()
+                    && (block.nextPc() & ~0xfffL) == pagePc) {
+                work.add(block.nextPc()); // cut at the maximum length: continue after it
+            }
+            if (entryBlockLength == 0) {
+                break;
+            }
+        }
+        List<GuestBlock.Instruction> instructions = List.copyOf(covered.values());
+        Set<Long> labels = new HashSet<>();
+        labels.add(pc);
+        for (long t : targets) {
+            if (covered.containsKey(t)) {
+                labels.add(t);
+            }
+        }
+        List<Long> returnSites = new ArrayList<>();
+        for (long r : callReturns) {
+            if (covered.containsKey(r)) {
+                labels.add(r);
+                returnSites.add(r);
+            }
+        }
+        if (instructions.isEmpty()) {
+            return new GuestRegion(pc, offset, List.of(), Set.of(pc), Map.of(), 0, offset, new byte[0]);
+        }
+        Map<Long, List<Long>> predictions = new HashMap<>();
+        GuestBlock.Instruction previous = null;
+        for (GuestBlock.Instruction i : instructions) {
+            List<Long> p = new ArrayList<>();
+            long t = GuestRegion.auipcTarget(previous, i.pc(), i.insn());
+            if (t != GuestRegion.NO_TARGET && labels.contains(t)) {
+                p.add(t);
+            }
+            if (GuestRegion.isReturn(i.insn())) {
+                for (long r : returnSites) {
+                    if (p.size() < GuestRegion.MAX_PREDICTIONS && !p.contains(r)) {
+                        p.add(r);
+                    }
+                }
+            }
+            if (!p.isEmpty()) {
+                predictions.put(i.pc(), List.copyOf(p));
+            }
+            previous = i;
+        }
+        int lo = (int) (instructions.getFirst().pc() - pagePc);
+        int hi = (int) (instructions.getLast().nextPc() - pagePc);
+        return new GuestRegion(pc, offset, instructions, Set.copyOf(labels), Map.copyOf(predictions),
+                entryBlockLength, pageOffset + lo, Arrays.copyOfRange(page, lo, hi));
+    }
+
+    /** Whether [{@code pc}, {@code pc + length}) overlaps a covered instruction that does not start at {@code pc}. */
+    private static boolean overlaps(TreeMap<Long, GuestBlock.Instruction> covered, long pc, int length) {
+        var below = covered.lowerEntry(pc);
+        if (below != null && below.getValue().nextPc() > pc) {
+            return true;
+        }
+        Long above = covered.higherKey(pc);
+        return above != null && above < pc + length;
+    }
+}
