@@ -51,6 +51,8 @@ public final class BlockCompiler {
     private static final int DIRTY = 16;
     private static final int HOST = 17; // long
     private static final int REG0 = 19; // x1 at REG0 + 2, ...
+    private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
+    private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int);
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
@@ -83,9 +85,10 @@ public final class BlockCompiler {
     }
 
     /** Emits one block's {@code execute} body. */
-    private static final class Emitter {
+    private static final class Emitter implements BlockContext {
         private final CodeBuilder c;
         private final GuestBlock block;
+        private final FloatEmitter fp;
         private final boolean[] used = new boolean[32];
         private final boolean[] written = new boolean[32];
         private boolean hasLoads;
@@ -95,6 +98,7 @@ public final class BlockCompiler {
         Emitter(CodeBuilder c, GuestBlock block) {
             this.c = c;
             this.block = block;
+            this.fp = new FloatEmitter(this, FREG0, FP_TEMPS);
             for (GuestBlock.Instruction i : block.instructions()) {
                 scan(i.insn());
             }
@@ -144,8 +148,11 @@ public final class BlockCompiler {
                     readsRs1 = false;
                     readsRs2 = false;
                     writesRd = false;
+                    hasLoads |= (insn & 0x7f) == 0x07;
+                    hasStores |= (insn & 0x7f) == 0x27;
                 }
             }
+            fp.scan(insn, used, written);
             if (readsRs1) {
                 used[rs1] = true;
             }
@@ -195,6 +202,7 @@ public final class BlockCompiler {
                     c.laload().lstore(slot(r));
                 }
             }
+            fp.prologue(RT);
             top = c.newLabel();
             c.labelBinding(top);
         }
@@ -238,6 +246,22 @@ public final class BlockCompiler {
                     c.lload(slot(r)).lastore();
                 }
             }
+            fp.writeBack();
+        }
+
+        @Override
+        public CodeBuilder code() {
+            return c;
+        }
+
+        @Override
+        public void pushX(int reg) {
+            push(reg);
+        }
+
+        @Override
+        public void popX(int rd) {
+            pop(rd);
         }
 
         /** The running retired count plus {@code k}, on the stack as an int. */
@@ -247,7 +271,8 @@ public final class BlockCompiler {
             c.iadd();
         }
 
-        private void exit(long pc, int count) {
+        @Override
+        public void exit(long pc, int count) {
             writeBack();
             c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER);
             lconst(pc);
@@ -350,6 +375,7 @@ public final class BlockCompiler {
                 case 0x1b -> opImm32(insn, rd, rs1, f3, f7);
                 case 0x33 -> op(rd, rs1, rs2, f3, f7);
                 case 0x3b -> op32(rd, rs1, rs2, f3, f7);
+                case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53, 0x73 -> fp.instruction(k, gi);
                 case 0x0f -> {
                     if (insn == PAUSE) {
                         c.invokestatic(CD_THREAD, "onSpinWait", MethodTypeDesc.of(CD_void));
@@ -448,25 +474,7 @@ public final class BlockCompiler {
         }
 
         private void load(int k, int insn, int rd, int rs1, int f3, long pc) {
-            int size = 1 << (f3 & 3);
-            address(rs1, Decoder.immI(insn));
-            Label slow = c.newLabel();
-            Label done = c.newLabel();
-            tlbCheck(LOAD_TAGS, size, slow);
-            hostAccessPrefix(LOAD_ADDS, size);
-            c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
-            if (size != 8) {
-                c.i2l();
-            }
-            c.goto_(done);
-            c.labelBinding(slow);
-            writeBack();
-            c.aload(RT).lload(VA);
-            iconst(size);
-            lconst(pc);
-            retired(k);
-            c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
-            c.labelBinding(done);
+            loadRaw(k, pc, rs1, Decoder.immI(insn), 1 << (f3 & 3));
             // Both paths leave a long whose low 'size' bytes are the data: extend as the opcode says.
             switch (f3) {
                 case 0 -> c.l2i().i2b().i2l();
@@ -489,16 +497,42 @@ public final class BlockCompiler {
             pop(rd);
         }
 
+        @Override
+        public void loadRaw(int k, long pc, int rs1, long imm, int size) {
+            address(rs1, imm);
+            Label slow = c.newLabel();
+            Label done = c.newLabel();
+            tlbCheck(LOAD_TAGS, size, slow);
+            hostAccessPrefix(LOAD_ADDS, size);
+            c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
+            if (size != 8) {
+                c.i2l();
+            }
+            c.goto_(done);
+            c.labelBinding(slow);
+            writeBack();
+            c.aload(RT).lload(VA);
+            iconst(size);
+            lconst(pc);
+            retired(k);
+            c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
+            c.labelBinding(done);
+        }
+
         private void store(int k, int insn, int rs1, int rs2, int f3, long pc, long npc) {
-            int size = 1 << f3;
-            address(rs1, Decoder.immS(insn));
+            storeRaw(k, pc, npc, rs1, Decoder.immS(insn), 1 << f3, () -> push(rs2));
+        }
+
+        @Override
+        public void storeRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable value) {
+            address(rs1, imm);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
             c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
             pushLayout(size);
             c.lload(HOST);
-            push(rs2);
+            value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
                 case 2 -> c.l2i().i2s();
@@ -513,7 +547,7 @@ public final class BlockCompiler {
             writeBack();
             c.aload(RT).lload(VA);
             iconst(size);
-            push(rs2);
+            value.run();
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "storeSlow", STORE_SLOW);

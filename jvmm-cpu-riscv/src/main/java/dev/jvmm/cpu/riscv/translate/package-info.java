@@ -21,8 +21,10 @@
  * package and reach the register file, the TLB arrays and the memory slow paths directly
  * (the names are collected in {@link dev.jvmm.cpu.riscv.translate.RuntimeLinkage}). Guest
  * registers live in JVM locals inside a block and are written back at every exit and before
- * every slow-path call, so a trap leaves exactly the interpreter's state. Anything not
- * translated (CSR, AMO, FP, system instructions, FENCE.I) ends the block and runs in the
- * interpreter.
+ * every slow-path call, so a trap leaves exactly the interpreter's state. F and D are
+ * translated by {@link dev.jvmm.cpu.riscv.translate.FloatEmitter} (calls into the hart's
+ * {@code Fpu}; per-block guards on mstatus.FS and frm send the trapping cases to the
+ * interpreter). Anything not translated (CSR accesses other than to fflags and reads of
+ * frm/fcsr, AMO, system instructions, FENCE.I) ends the block and runs in the interpreter.
  */
 package dev.jvmm.cpu.riscv.translate;
