@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.jvmm.conformance.JvmmRun;
 import dev.jvmm.conformance.diff.BatchSource.Entry;
+import dev.jvmm.cpu.riscv.Engine;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The binary records the harness compares say exactly what the printed dump says: decoding a
- * hand-made record, and, on both QEMU and jvmm, the records of a batch against the same batch's
- * printed output.
+ * hand-made record, and, on QEMU and on jvmm, the records of a batch against the same batch's printed
+ * output (on the interpreter: the engines are compared by DiffTest).
  */
 class DiffDumpRecordTest {
 
@@ -57,7 +58,7 @@ class DiffDumpRecordTest {
 
     @Test
     void recordsEqualThePrintedStatesOnQemuAndOnJvmm() throws Exception {
-        DiffHarness h = new DiffHarness(DiffSettings.workDir());
+        DiffHarness h = new DiffHarness(DiffSettings.workDir(), List.of(Engine.INTERPRETER));
         List<Entry> entries = LongStream.rangeClosed(201, 203)
                 .mapToObj(s -> Entry.whole(ProgramGenerator.generate(s, 120))).toList();
         // the third program cut short, as the locate step runs prefixes
@@ -65,12 +66,11 @@ class DiffDumpRecordTest {
 
         StateDump printedOnQemu = StateDump.parse(h.runQemuPrinted("printed", entries));
         DiffHarness.BatchRun records = h.run("records", entries);
-        StateDump printedOnJvmm = StateDump.parse(JvmmRun.run(DiffSettings.workDir().resolve("elf/printed.elf"),
-                DiffHarness.JVMM_TIMEOUT_SECONDS).console());
-
         assertThat(records.qemu().programs()).hasSize(3);
         assertThat(records.qemu()).isEqualTo(printedOnQemu);
-        assertThat(records.jvmm()).isEqualTo(printedOnJvmm);
+        StateDump printedOnJvmm = StateDump.parse(JvmmRun.run(DiffSettings.workDir().resolve("elf/printed.elf"),
+                DiffHarness.JVMM_TIMEOUT_SECONDS).console());
+        assertThat(records.jvmm(Engine.INTERPRETER).state()).isEqualTo(printedOnJvmm);
         assertThat(records.qemu().programs().get(2).values()).containsKey("u0024").doesNotContainKey("u0025");
     }
 }

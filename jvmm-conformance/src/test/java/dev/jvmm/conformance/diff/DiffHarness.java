@@ -3,6 +3,7 @@ package dev.jvmm.conformance.diff;
 import dev.jvmm.conformance.CrossToolchain;
 import dev.jvmm.conformance.QemuRun;
 import dev.jvmm.conformance.diff.BatchSource.Entry;
+import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.machine.ExitReason;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +12,18 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Builds batches of random programs, runs each batch on QEMU (the reference) and on jvmm, and
- * compares the printed states program by program. A divergence can then be narrowed to the first
- * unit that makes the states differ by running prefixes of the program (several per boot).
+ * Builds batches of random programs, runs each batch on QEMU (the reference) and on jvmm with each
+ * of the chosen engines (the interpreter and the translator), and compares each engine's states
+ * with QEMU's program by program (so the translator's must equal QEMU's and, through it, the
+ * interpreter's; when both differ from QEMU the report also says where the two engines differ).
+ * A divergence can then be narrowed to the first unit that makes the states differ by running
+ * prefixes of the program (several per boot) on QEMU and on the engine that diverged.
  */
 final class DiffHarness {
 
@@ -30,19 +36,43 @@ final class DiffHarness {
     /** A batch built and run on QEMU (the reference), waiting for its jvmm run. */
     record QemuSide(String name, List<Entry> entries, Path elf, String console, StateDump state) { }
 
-    /** Both sides' output for one batch. */
-    record BatchRun(List<Entry> entries, String qemuConsole, StateDump qemu, String jvmmConsole, StateDump jvmm,
-                    ExitReason jvmmExit) { }
+    /** One engine's run of a batch: its console, the records read from its RAM, how it ended. */
+    record JvmmSide(String console, StateDump state, ExitReason exit) { }
+
+    /** QEMU's output for one batch and each engine's that ran it. */
+    record BatchRun(List<Entry> entries, String qemuConsole, StateDump qemu, Map<Engine, JvmmSide> jvmm) {
+
+        JvmmSide jvmm(Engine engine) {
+            JvmmSide side = jvmm.get(engine);
+            if (side == null) {
+                throw new IllegalArgumentException("the batch did not run on " + engine);
+            }
+            return side;
+        }
+    }
 
     private final Path dir;
+    private final List<Engine> engines;
     private final Path sources;
     private final Path divergences;
     private final BatchToolchain toolchain;
     private final PhaseTimes times = new PhaseTimes();
     private int batches;
 
-    /** Works under {@code dir} (sources, ELFs, and divergences/ with reproducers). Fails loudly without gcc or QEMU. */
+    /** Works under {@code dir} (sources, ELFs, and divergences/ with reproducers); runs both engines. */
     DiffHarness(Path dir) throws Exception {
+        this(dir, List.of(Engine.INTERPRETER, Engine.JIT));
+    }
+
+    /**
+     * Works under {@code dir} (sources, ELFs, and divergences/ with reproducers) and runs every
+     * batch on each of {@code engines}. Fails loudly without gcc or QEMU.
+     */
+    DiffHarness(Path dir, List<Engine> engines) throws Exception {
+        if (engines.isEmpty()) {
+            throw new IllegalArgumentException("no engine to compare with QEMU");
+        }
+        this.engines = List.copyOf(engines);
         if (!CrossToolchain.available()) {
             throw new IllegalStateException("riscv64-linux-gnu-gcc not found: install Debian's gcc-riscv64-linux-gnu "
                     + "(the differential programs are built at test time)");
@@ -118,20 +148,39 @@ final class DiffHarness {
         return new QemuSide(name, entries, elf, q.console(), dump);
     }
 
-    /** Runs a prepared batch on jvmm. */
-    BatchRun finish(QemuSide q) throws Exception {
-        long t = System.nanoTime();
-        JvmmDumpRun.Outcome j = JvmmDumpRun.run(q.elf(), JVMM_TIMEOUT_SECONDS);
-        times.add(PhaseTimes.Phase.JVMM, t);
-        t = System.nanoTime();
-        StateDump jvmm = DumpRecord.parse(j.dump(), units(q.entries()));
-        times.add(PhaseTimes.Phase.COMPARE, t);
-        return new BatchRun(q.entries(), q.console(), q.state(), j.console(), jvmm, j.reason());
+    /** The engines every batch runs on. */
+    List<Engine> engines() {
+        return engines;
     }
 
-    /** Builds the batch and runs it on both QEMU and jvmm. */
+    /** Runs a prepared batch on jvmm with each of the harness's engines. */
+    BatchRun finish(QemuSide q) throws Exception {
+        return finish(q, engines);
+    }
+
+    /** Runs a prepared batch on jvmm with each of {@code on}. */
+    BatchRun finish(QemuSide q, List<Engine> on) throws Exception {
+        Map<Engine, JvmmSide> sides = new EnumMap<>(Engine.class);
+        for (Engine engine : on) {
+            long t = System.nanoTime();
+            JvmmDumpRun.Outcome j = JvmmDumpRun.run(q.elf(), JVMM_TIMEOUT_SECONDS, engine);
+            times.add(engine == Engine.JIT ? PhaseTimes.Phase.JIT : PhaseTimes.Phase.INTERPRETER, t);
+            t = System.nanoTime();
+            StateDump state = DumpRecord.parse(j.dump(), units(q.entries()));
+            times.add(PhaseTimes.Phase.COMPARE, t);
+            sides.put(engine, new JvmmSide(j.console(), state, j.reason()));
+        }
+        return new BatchRun(q.entries(), q.console(), q.state(), sides);
+    }
+
+    /** Builds the batch and runs it on QEMU and on each of the harness's engines. */
     BatchRun run(String name, List<Entry> entries) throws Exception {
         return finish(prepare(name, entries));
+    }
+
+    /** Builds the batch and runs it on QEMU and on {@code on}. */
+    BatchRun run(String name, List<Entry> entries, List<Engine> on) throws Exception {
+        return finish(prepare(name, entries), on);
     }
 
     /** Runs the batch on QEMU only and returns the states of its records. */
@@ -162,17 +211,33 @@ final class DiffHarness {
         return entries.stream().map(Entry::prefix).toList();
     }
 
-    /** The batch's divergences (not yet narrowed), each with its reproducer written. */
+    /** The batch's divergences (not yet narrowed), per engine, each with its reproducer written. */
     List<Divergence> compare(BatchRun run) throws IOException {
         List<Divergence> out = new ArrayList<>();
-        Optional<String> exit = run.jvmmExit() instanceof ExitReason.PowerOff
-                ? Optional.empty() : Optional.of(String.valueOf(run.jvmmExit()));
+        for (Map.Entry<Engine, JvmmSide> side : run.jvmm().entrySet()) {
+            compare(run, side.getKey(), side.getValue(), out);
+        }
+        return out;
+    }
+
+    private void compare(BatchRun run, Engine engine, JvmmSide side, List<Divergence> out) throws IOException {
+        Optional<String> exit = side.exit() instanceof ExitReason.PowerOff
+                ? Optional.empty() : Optional.of(String.valueOf(side.exit()));
         for (int k = 0; k < run.entries().size(); k++) {
-            Optional<StateDump.Difference> d = difference(run, k);
+            Optional<StateDump.Difference> d = difference(run, k, engine);
             if (d.isPresent()) {
                 RandomProgram p = run.entries().get(k).program();
                 Path repro = writeReproducer("seed-" + p.seed(), List.of(Entry.whole(p)));
-                Divergence div = new Divergence(p.seed(), k, p.units().size(), d.get(), exit, Optional.empty(), repro);
+                Optional<StateDump.Difference> fromInterpreter = Optional.empty();
+                JvmmSide interpreter = run.jvmm().get(Engine.INTERPRETER);
+                if (engine == Engine.JIT && interpreter != null) {
+                    StateDump.ProgramState reference = interpreter.state().programs().get(k);
+                    fromInterpreter = reference == null
+                            ? Optional.of(new StateDump.Difference("(program output)", "(missing)", "present"))
+                            : StateDump.firstDifference(reference, side.state().programs().get(k));
+                }
+                Divergence div = new Divergence(p.seed(), k, p.units().size(), engine, d.get(), exit, fromInterpreter,
+                        Optional.empty(), repro);
                 int unit = traceUnit(d.get().name());
                 if (unit >= 0 && unit < p.units().size()) {
                     // the trace already names the earliest unit whose result differs
@@ -183,7 +248,6 @@ final class DiffHarness {
                 out.add(div);
             }
         }
-        return out;
     }
 
     /** The unit index of a trace line's name ("u001f" is 31), or -1. */
@@ -198,13 +262,14 @@ final class DiffHarness {
         return -1;
     }
 
-    private static Optional<StateDump.Difference> difference(BatchRun run, int k) {
-        return StateDump.firstDifference(run.qemu().programs().get(k), run.jvmm().programs().get(k));
+    private static Optional<StateDump.Difference> difference(BatchRun run, int k, Engine engine) {
+        return StateDump.firstDifference(run.qemu().programs().get(k), run.jvmm(engine).state().programs().get(k));
     }
 
     /**
-     * Finds the shortest prefix of the divergent program that still diverges, by running up to
-     * {@value #PROBES_PER_ROUND} prefixes per boot; its last unit is the culprit.
+     * Finds the shortest prefix of the divergent program that still diverges on the engine that
+     * diverged, by running up to {@value #PROBES_PER_ROUND} prefixes per boot; its last unit is
+     * the culprit.
      */
     Divergence locate(Divergence d, RandomProgram p) throws Exception {
         if (d.culprit().isPresent()) {
@@ -226,11 +291,11 @@ final class DiffHarness {
             }
             List<Entry> entries = probes.stream().map(n -> new Entry(p, n)).toList();
             String name = "bisect-" + p.seed() + "-" + (batches++);
-            BatchRun r = run(name, entries);
+            BatchRun r = run(name, entries, List.of(d.engine()));
             discard(name);
             int firstBad = -1;
             for (int j = 0; j < probes.size(); j++) {
-                Optional<StateDump.Difference> diff = difference(r, j);
+                Optional<StateDump.Difference> diff = difference(r, j, d.engine());
                 if (diff.isPresent()) {
                     firstBad = j;
                     bad = probes.get(j);

@@ -24,13 +24,19 @@ final class DiffRun {
      * @param length     units per program
      * @param batchSize  programs per boot
      * @param locate     how many divergences to narrow to their culprit (each costs a few boots)
+     * @param lockstep   whether each batch also runs on the two engines in lockstep ({@link BatchLockstep})
      */
-    record Plan(long firstSeed, long count, int length, int batchSize, int locate) {
+    record Plan(long firstSeed, long count, int length, int batchSize, int locate, boolean lockstep) {
 
         Plan {
             if (count < 1 || length < 1 || batchSize < 1 || locate < 0) {
                 throw new IllegalArgumentException(toString());
             }
+        }
+
+        /** A plan without the lockstep runs. */
+        Plan(long firstSeed, long count, int length, int batchSize, int locate) {
+            this(firstSeed, count, length, batchSize, locate, false);
         }
 
         /**
@@ -45,7 +51,11 @@ final class DiffRun {
     private DiffRun() {
     }
 
-    /** Runs the plan; {@code progress} gets one line per batch. Returns every divergence found. */
+    /**
+     * Runs the plan; {@code progress} gets one line per batch. Returns every divergence found. A
+     * lockstep divergence (with {@link Plan#lockstep()}) ends the run at once with an
+     * {@link AssertionError}, its batch's files left in place.
+     */
     static List<Divergence> run(DiffHarness h, Plan plan, PrintStream progress) throws Exception {
         List<Divergence> found = new ArrayList<>();
         long done = 0;
@@ -69,6 +79,11 @@ final class DiffRun {
                 long t = System.nanoTime();
                 List<Divergence> divergent = h.compare(r);
                 h.times().add(PhaseTimes.Phase.COMPARE, t);
+                if (plan.lockstep()) {
+                    t = System.nanoTime();
+                    BatchLockstep.run(q.elf(), q.entries(), plan.firstSeed() + done);
+                    h.times().add(PhaseTimes.Phase.LOCKSTEP, t);
+                }
                 if (divergent.isEmpty()) {
                     h.discard(q.name());
                 }

@@ -1,20 +1,26 @@
 package dev.jvmm.conformance.diff;
 
+import dev.jvmm.cpu.riscv.Engine;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A program whose final state on jvmm differs from QEMU's.
+ * A program whose final state on one of jvmm's engines differs from QEMU's.
  *
  * @param seed        the program's seed
  * @param index       its index in the batch it ran in
  * @param length      its number of units
+ * @param engine      the engine that diverged
  * @param difference  the first differing line of the whole program's state
  * @param jvmmExit    how jvmm's run ended, when not by the test finisher (else empty)
+ * @param fromInterpreter for the translator: its first difference from the interpreter's state
+ *                    (empty when the interpreter ended in the same state, i.e. diverged alike,
+ *                    or did not run)
  * @param culprit     the first unit whose execution makes the states differ, when located
  * @param reproducer  the .S written for reproduction
  */
-record Divergence(long seed, int index, int length, StateDump.Difference difference, Optional<String> jvmmExit,
+record Divergence(long seed, int index, int length, Engine engine, StateDump.Difference difference,
+                  Optional<String> jvmmExit, Optional<StateDump.Difference> fromInterpreter,
                   Optional<Culprit> culprit, Path reproducer) {
 
     /**
@@ -24,15 +30,27 @@ record Divergence(long seed, int index, int length, StateDump.Difference differe
     record Culprit(int unit, String instruction, StateDump.Difference difference, Path reproducer) { }
 
     Divergence withCulprit(Culprit c) {
-        return new Divergence(seed, index, length, difference, jvmmExit, Optional.of(c), reproducer);
+        return new Divergence(seed, index, length, engine, difference, jvmmExit, fromInterpreter, Optional.of(c),
+                reproducer);
+    }
+
+    /** "the interpreter" or "the translator (jit)". */
+    static String engineName(Engine e) {
+        return e == Engine.JIT ? "the translator (jit)" : "the interpreter";
     }
 
     /** One paragraph naming the seed, the first differing register, both values, the culprit and the files. */
     String report() {
         StringBuilder s = new StringBuilder();
-        s.append("seed ").append(seed).append(" (batch program ").append(index).append(", ").append(length)
-                .append(" units): first difference at ").append(describe(difference)).append('\n');
+        s.append("seed ").append(seed).append(" on ").append(engineName(engine)).append(" (batch program ")
+                .append(index).append(", ").append(length).append(" units): first difference at ")
+                .append(describe(difference)).append('\n');
         jvmmExit.ifPresent(e -> s.append("  jvmm ended with ").append(e).append('\n'));
+        if (engine == Engine.JIT) {
+            s.append(fromInterpreter.map(d -> "  and from the interpreter: %s: interpreter %s, jit %s%n"
+                            .formatted(abiName(d.name()), d.expected(), d.actual()))
+                    .orElse("  (the interpreter's state is the same, or it did not run)\n"));
+        }
         culprit.ifPresent(c -> {
             if (c.unit() < 0) {
                 s.append("  even the program without random units diverges (set-up/runtime): ")

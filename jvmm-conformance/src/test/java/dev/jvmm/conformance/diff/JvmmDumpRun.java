@@ -1,6 +1,7 @@
 package dev.jvmm.conformance.diff;
 
 import dev.jvmm.conformance.JvmmRun;
+import dev.jvmm.cpu.riscv.Engine;
 import dev.jvmm.machine.ExitReason;
 import dev.jvmm.machine.MachineConfig;
 import dev.jvmm.machine.MachineException;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * Runs a batch ELF on jvmm in process (bare boot, M-mode at the entry, as {@link JvmmRun} does)
  * and reads the batch's records out of its RAM afterwards, as the memory signature
  * {@code begin_signature..end_signature} (the batch defines both symbols around its records),
- * however the run ended.
+ * however the run ended. The hart runs on the engine asked for (the translator with the options
+ * of the system properties, see {@link JvmmRun}).
  */
 final class JvmmDumpRun {
 
@@ -31,13 +32,14 @@ final class JvmmDumpRun {
     private JvmmDumpRun() {
     }
 
-    static Outcome run(Path elf, long timeoutSeconds) throws MachineException, InterruptedException, IOException {
+    static Outcome run(Path elf, long timeoutSeconds, Engine engine)
+            throws MachineException, InterruptedException, IOException {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        MachineConfig config = new MachineConfig(elf, Optional.empty(), "", JvmmRun.MEMORY, Optional.empty(), 1);
-        Path signature = elf.resolveSibling(elf.getFileName() + ".sig");
+        MachineConfig config = JvmmRun.config(elf, engine);
+        Path signature = elf.resolveSibling(elf.getFileName() + "." + engine.name().toLowerCase() + ".sig");
         try (VirtMachine machine = VirtMachine.create(config, console)) {
             FutureTask<ExitReason> task = new FutureTask<>(machine::run);
-            Thread runner = Thread.ofPlatform().name("diff-" + elf.getFileName()).daemon(true).start(task);
+            Thread runner = Thread.ofPlatform().name("diff-" + engine.name().toLowerCase() + "-" + elf.getFileName()).daemon(true).start(task);
             ExitReason reason;
             try {
                 reason = task.get(timeoutSeconds, TimeUnit.SECONDS);

@@ -5,11 +5,12 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Where a differential run's time goes, summed over batches (the phases of different batches
  * overlap, so the sum may exceed the elapsed time): generating and rendering the programs,
- * assembling and linking, QEMU, jvmm, and parsing and comparing the records.
+ * assembling and linking, QEMU, jvmm's interpreter, jvmm's translator, parsing and comparing
+ * the records, and the engine lockstep when asked for.
  */
 final class PhaseTimes {
 
-    enum Phase { GENERATE, BUILD, QEMU, JVMM, COMPARE }
+    enum Phase { GENERATE, BUILD, QEMU, INTERPRETER, JIT, COMPARE, LOCKSTEP }
 
     private final LongAdder[] nanos = new LongAdder[Phase.values().length];
 

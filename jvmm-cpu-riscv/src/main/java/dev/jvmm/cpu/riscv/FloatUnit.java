@@ -11,7 +11,7 @@ final class FloatUnit {
     static final long CANONICAL_NAN_S = 0x7fc00000L;
 
     final long[] f = new long[32];
-    private final Fpu fpu;
+    final Fpu fpu;
     private final Csrs csrs;
     private final Mmu mmu;
     private final Traps traps;

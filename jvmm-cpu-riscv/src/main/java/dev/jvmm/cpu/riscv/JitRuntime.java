@@ -26,8 +26,10 @@ final class JitRuntime implements CodePageTracker {
     final DirtyPageLog dirtyPages;
     final Mmu mmu;
     final Interpreter interp;
+    final Csrs csrs;
+    final Fpu fpu;
+    final long[] f;
 
-    private final Csrs csrs;
     private final Translator translator;
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
@@ -46,6 +48,8 @@ final class JitRuntime implements CodePageTracker {
         this.mmu = mmu;
         this.interp = interp;
         this.csrs = csrs;
+        this.fpu = interp.fp.fpu;
+        this.f = interp.fp.f;
         this.translator = new Translator(MethodHandles.lookup(), mmu.segment, this, options);
         if (Boolean.getBoolean("jvmm.jit.stats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
@@ -106,6 +110,17 @@ final class JitRuntime implements CodePageTracker {
             try {
                 translatedRuns++;
                 int n = b.execute(this, allowed);
+                if (n == 0) {
+                    // A guard stopped the block before its first instruction (FP disabled,
+                    // invalid frm): the interpreter runs it and raises the trap.
+                    long before = c.instret;
+                    done += in.runBlock(1);
+                    interpretedInstructions += c.instret - before;
+                    if (c.instret == before || in.breakBlock || in.waiting) {
+                        return done;
+                    }
+                    continue;
+                }
                 c.instret += n;
                 translatedInstructions += n;
                 done += n;

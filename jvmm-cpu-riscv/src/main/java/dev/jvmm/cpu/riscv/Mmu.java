@@ -443,7 +443,7 @@ final class Mmu {
         }
     }
 
-    /** A CPU store to RAM offset {@code off} is about to happen (stores never cross a page here). */
+    /** A CPU store (or the page walker's A/D update) to RAM offset {@code off} is about to happen (never across a page). */
     private void noteCodeWrite(long off) {
         long pageIndex = off >>> 12;
         if (isCodePage(pageIndex)) {
@@ -529,6 +529,10 @@ final class Mmu {
                 }
                 long wanted = pte | PTE_A | (type == STORE ? PTE_D : 0);
                 if (wanted != pte) {
+                    // The A/D update is a store like any other: translated code on that page goes stale.
+                    if (codePages != null) {
+                        noteCodeWrite(pteAddr - ramBase);
+                    }
                     if (ram.atomicCompareExchangeLong(pteAddr, pte, wanted) != pte) {
                         break; // PTE changed under us: walk again
                     }

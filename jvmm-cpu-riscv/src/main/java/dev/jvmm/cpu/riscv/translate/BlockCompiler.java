@@ -38,6 +38,11 @@ import java.util.Map;
  * the last label. A backward edge continues only if the longest forward run from its target
  * still fits the budget, so a call never retires more than its budget.
  *
+ * <p>F and D instructions are emitted by {@link FloatEmitter}; the f registers are locals like the
+ * x registers and are part of the same written-back mask. Its guards (FS not Off, frm valid) and
+ * the FS dirtying are placed by a must-data-flow over the region's edges: before (after) the first
+ * instruction that needs (sets) them on every path, so each path behaves as the interpreter would.
+ *
  * <p>Loads and stores inline the TLB hit (tag compare, offset check, segment access; a store
  * then marks its page in the RAM's dirty-page log); on a miss the registers the region writes go
  * back to the register file and the runtime's slow path is called with the instruction's pc and
@@ -66,7 +71,8 @@ public final class BlockCompiler {
     private static final int DIRTY = 16;
     private static final int HOST = 17; // long
     private static final int REG0 = 19; // x1 at REG0 + 2, ...
-    // Slots from 200 up are free for new uses (REG0 + 64.. holds FP registers).
+    private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
+    private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int);
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
@@ -117,9 +123,10 @@ public final class BlockCompiler {
     }
 
     /** Emits one region's {@code execute} body. */
-    private static final class Emitter {
+    private static final class Emitter implements BlockContext {
         private final CodeBuilder c;
         private final GuestRegion block;
+        private final FloatEmitter fp;
         private final boolean[] used = new boolean[32];
         private final boolean[] written = new boolean[32];
         private boolean hasLoads;
@@ -130,21 +137,33 @@ public final class BlockCompiler {
         private final Map<Long, Integer> runs = new HashMap<>();
         /** Index of the instruction being emitted. */
         private int current;
-        /** Per instruction: integer registers (bit r) some path from the entry through it may have written. */
+        /**
+         * Per instruction: registers some path from the entry through it may have written (bit r
+         * for x{r}, bit 32 + r for f{r}).
+         */
         private final long[] writtenAfter;
+        /** Per instruction: the {@link FloatEmitter.Checks} that hold on every path from the entry to it. */
+        private final int[] checkedBefore;
         /** The shared exit for each set of registers to write back. */
         private final Map<Long, Label> exits = new HashMap<>();
 
         Emitter(CodeBuilder c, GuestRegion block) {
             this.c = c;
             this.block = block;
-            int[] writes = new int[block.size()];
-            for (int k = 0; k < block.size(); k++) {
-                writes[k] = scan(block.instructions().get(k).insn());
+            this.fp = new FloatEmitter(this, FREG0, FP_TEMPS);
+            int n = block.size();
+            List<List<Integer>> successors = successors();
+            long[] writes = new long[n];
+            int[] establishes = new int[n];
+            for (int k = 0; k < n; k++) {
+                int insn = block.instructions().get(k).insn();
+                writes[k] = scan(insn);
+                establishes[k] = FloatEmitter.Checks.established(insn);
             }
-            writtenAfter = maybeWritten(writes);
+            writtenAfter = maybeWritten(writes, successors);
+            checkedBefore = mustHold(establishes, successors);
             int[] forward = block.forwardRuns();
-            for (int k = 0; k < block.size(); k++) {
+            for (int k = 0; k < n; k++) {
                 long pc = block.instructions().get(k).pc();
                 if (block.labels().contains(pc)) {
                     runs.put(pc, forward[k]);
@@ -152,8 +171,8 @@ public final class BlockCompiler {
             }
         }
 
-        /** Notes the registers {@code insn} uses; returns the integer register it writes (0 if none). */
-        private int scan(int insn) {
+        /** Notes the registers {@code insn} uses; returns those it writes (bit r for x{r}, 32 + r for f{r}). */
+        private long scan(int insn) {
             int rd = Decoder.rd(insn);
             int rs1 = Decoder.rs1(insn);
             int rs2 = Decoder.rs2(insn);
@@ -197,8 +216,11 @@ public final class BlockCompiler {
                     readsRs1 = false;
                     readsRs2 = false;
                     writesRd = false;
+                    hasLoads |= (insn & 0x7f) == 0x07;
+                    hasStores |= (insn & 0x7f) == 0x27;
                 }
             }
+            long writes = fp.scan(insn, used, written);
             if (readsRs1) {
                 used[rs1] = true;
             }
@@ -211,29 +233,18 @@ public final class BlockCompiler {
             }
             used[0] = false;
             written[0] = false;
-            return writesRd ? rd : 0;
+            if (writesRd && rd != 0) {
+                writes |= 1L << rd;
+            }
+            return writes;
         }
 
-        /**
-         * Forward data flow over the region's edges: which registers may have been written
-         * when control leaves after each instruction. An exit writes back only those (the
-         * others still hold their values in the register file), so a short run through a
-         * large region does not pay for every register the region writes.
-         */
-        private long[] maybeWritten(int[] writes) {
+        /** The instructions control may go to inside the region after each one. */
+        private List<List<Integer>> successors() {
             var list = block.instructions();
-            int n = list.size();
             Map<Long, Integer> index = block.indexByPc();
-            long[] in = new long[n];
-            long[] out = new long[n];
-            boolean[] reached = new boolean[n];
-            ArrayDeque<Integer> work = new ArrayDeque<>();
-            int entry = index.get(block.pc());
-            reached[entry] = true;
-            work.add(entry);
-            while (!work.isEmpty()) {
-                int k = work.poll();
-                out[k] = in[k] | (1L << writes[k]) & ~1L;
+            List<List<Integer>> all = new ArrayList<>(list.size());
+            for (int k = 0; k < list.size(); k++) {
                 List<Integer> next = new ArrayList<>();
                 if (block.fallsInto(k)) {
                     next.add(k + 1);
@@ -246,7 +257,30 @@ public final class BlockCompiler {
                 for (long site : block.predictions().getOrDefault(i.pc(), List.of())) {
                     next.add(index.get(site));
                 }
-                for (int s : next) {
+                all.add(next);
+            }
+            return all;
+        }
+
+        /**
+         * Forward data flow over the region's edges: which registers may have been written
+         * when control leaves after each instruction. An exit writes back only those (the
+         * others still hold their values in the register file), so a short run through a
+         * large region does not pay for every register the region writes.
+         */
+        private long[] maybeWritten(long[] writes, List<List<Integer>> successors) {
+            int n = writes.length;
+            long[] in = new long[n];
+            long[] out = new long[n];
+            boolean[] reached = new boolean[n];
+            ArrayDeque<Integer> work = new ArrayDeque<>();
+            int entry = block.indexByPc().get(block.pc());
+            reached[entry] = true;
+            work.add(entry);
+            while (!work.isEmpty()) {
+                int k = work.poll();
+                out[k] = in[k] | writes[k];
+                for (int s : successors.get(k)) {
                     long merged = in[s] | out[k];
                     if (!reached[s] || merged != in[s]) {
                         reached[s] = true;
@@ -256,6 +290,40 @@ public final class BlockCompiler {
                 }
             }
             return out;
+        }
+
+        /**
+         * Forward data flow for the FP guards: which facts (bits of {@code establishes}, see
+         * {@link FloatEmitter.Checks}) hold on every path from the entry to each instruction. A
+         * guard or the FS dirtying is emitted where its fact may not hold yet, so every path
+         * checks FS and frm before its first FP instruction that needs them (exiting there
+         * with that instruction's pc and count) and dirties FS after its first dirtying one,
+         * as the interpreter does.
+         */
+        private int[] mustHold(int[] establishes, List<List<Integer>> successors) {
+            int n = establishes.length;
+            int[] in = new int[n];
+            boolean[] reached = new boolean[n];
+            ArrayDeque<Integer> work = new ArrayDeque<>();
+            int entry = block.indexByPc().get(block.pc());
+            reached[entry] = true; // in[entry] = 0: nothing is known at the entry
+            work.add(entry);
+            while (!work.isEmpty()) {
+                int k = work.poll();
+                int out = in[k] | establishes[k];
+                for (int s : successors.get(k)) {
+                    int merged = reached[s] ? in[s] & out : out;
+                    if (s == entry) {
+                        merged = 0;
+                    }
+                    if (!reached[s] || merged != in[s]) {
+                        reached[s] = true;
+                        in[s] = merged;
+                        work.add(s);
+                    }
+                }
+            }
+            return in; // unreached instructions (dead code) keep 0: every guard, harmlessly
         }
 
         void emit() {
@@ -319,6 +387,7 @@ public final class BlockCompiler {
                     c.laload().lstore(slot(r));
                 }
             }
+            fp.prologue(RT);
         }
 
         // ---- helpers ----
@@ -356,7 +425,7 @@ public final class BlockCompiler {
             writeBack(-1L);
         }
 
-        /** Writes back the registers of {@code mask} (bit r for x{r}) that the region writes. */
+        /** Writes back the registers of {@code mask} (bit r for x{r}, 32 + r for f{r}) that the region writes. */
         private void writeBack(long mask) {
             for (int r = 1; r < 32; r++) {
                 if (written[r] && (mask & (1L << r)) != 0) {
@@ -365,6 +434,22 @@ public final class BlockCompiler {
                     c.lload(slot(r)).lastore();
                 }
             }
+            fp.writeBack((int) (mask >>> 32));
+        }
+
+        @Override
+        public CodeBuilder code() {
+            return c;
+        }
+
+        @Override
+        public void pushX(int reg) {
+            push(reg);
+        }
+
+        @Override
+        public void popX(int rd) {
+            pop(rd);
         }
 
         /** The running retired count plus {@code k}, on the stack as an int. */
@@ -375,7 +460,8 @@ public final class BlockCompiler {
         }
 
         /** Leaves the region to {@code pc} after {@code count} more instructions (since the last label). */
-        private void exit(long pc, int count) {
+        @Override
+        public void exit(long pc, int count) {
             lconst(pc);
             c.lstore(TARGET);
             exitToTarget(count);
@@ -490,6 +576,7 @@ public final class BlockCompiler {
                 case 0x1b -> opImm32(insn, rd, rs1, f3, f7);
                 case 0x33 -> op(rd, rs1, rs2, f3, f7);
                 case 0x3b -> op32(rd, rs1, rs2, f3, f7);
+                case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53, 0x73 -> fp.instruction(k, gi, checkedBefore[current]);
                 case 0x0f -> {
                     if (insn == PAUSE) {
                         c.invokestatic(CD_THREAD, "onSpinWait", MethodTypeDesc.of(CD_void));
@@ -602,25 +689,7 @@ public final class BlockCompiler {
         }
 
         private void load(int k, int insn, int rd, int rs1, int f3, long pc) {
-            int size = 1 << (f3 & 3);
-            address(rs1, Decoder.immI(insn));
-            Label slow = c.newLabel();
-            Label done = c.newLabel();
-            tlbCheck(LOAD_TAGS, size, slow);
-            hostAccessPrefix(LOAD_ADDS, size);
-            c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
-            if (size != 8) {
-                c.i2l();
-            }
-            c.goto_(done);
-            c.labelBinding(slow);
-            writeBack();
-            c.aload(RT).lload(VA);
-            iconst(size);
-            lconst(pc);
-            retired(k);
-            c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
-            c.labelBinding(done);
+            loadRaw(k, pc, rs1, Decoder.immI(insn), 1 << (f3 & 3));
             // Both paths leave a long whose low 'size' bytes are the data: extend as the opcode says.
             switch (f3) {
                 case 0 -> c.l2i().i2b().i2l();
@@ -643,16 +712,42 @@ public final class BlockCompiler {
             pop(rd);
         }
 
+        @Override
+        public void loadRaw(int k, long pc, int rs1, long imm, int size) {
+            address(rs1, imm);
+            Label slow = c.newLabel();
+            Label done = c.newLabel();
+            tlbCheck(LOAD_TAGS, size, slow);
+            hostAccessPrefix(LOAD_ADDS, size);
+            c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
+            if (size != 8) {
+                c.i2l();
+            }
+            c.goto_(done);
+            c.labelBinding(slow);
+            writeBack();
+            c.aload(RT).lload(VA);
+            iconst(size);
+            lconst(pc);
+            retired(k);
+            c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
+            c.labelBinding(done);
+        }
+
         private void store(int k, int insn, int rs1, int rs2, int f3, long pc, long npc) {
-            int size = 1 << f3;
-            address(rs1, Decoder.immS(insn));
+            storeRaw(k, pc, npc, rs1, Decoder.immS(insn), 1 << f3, () -> push(rs2));
+        }
+
+        @Override
+        public void storeRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable value) {
+            address(rs1, imm);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
             c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
             pushLayout(size);
             c.lload(HOST);
-            push(rs2);
+            value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
                 case 2 -> c.l2i().i2s();
@@ -667,7 +762,7 @@ public final class BlockCompiler {
             writeBack();
             c.aload(RT).lload(VA);
             iconst(size);
-            push(rs2);
+            value.run();
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "storeSlow", STORE_SLOW);

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Cuts a basic block out of guest RAM and decides which instructions the tier translates:
- * RV64I and M without CSR/system instructions, plus FENCE. An encoding the interpreter would
+ * RV64I and M without CSR/system instructions, FENCE, F and D (with accesses to fflags and
+ * reads of frm and fcsr). An encoding the interpreter would
  * reject as illegal is never translated, so illegal-instruction traps always come from the
  * interpreter.
  */
@@ -101,6 +102,8 @@ public final class BlockDecoder {
                 default -> false;
             };
             case 0x0f -> f3 == 0; // FENCE (not FENCE.I)
+            case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53 -> FloatEmitter.isTranslatable(insn);
+            case 0x73 -> FloatEmitter.isFloatCsrAccess(insn); // fflags, reads of frm and fcsr
             default -> false;
         };
     }

@@ -54,4 +54,16 @@ final class RuntimeLinkage {
     /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */
     static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long);
+
+    // F and D: the hart's Csrs (mstatus, frm), Fpu instance and f register file (JitRuntime
+    // fields), and FloatUnit's static NaN-boxing helpers.
+    static final ClassDesc CSRS = ClassDesc.of(PACKAGE, "Csrs");
+    static final ClassDesc FPU = ClassDesc.of(PACKAGE, "Fpu");
+    static final ClassDesc FLOAT_UNIT = ClassDesc.of(PACKAGE, "FloatUnit");
+    static final String CSRS_FIELD = "csrs";
+    static final String FPU_FIELD = "fpu";
+    static final String F = "f";
+    static final String MSTATUS = "mstatus";
+    static final String FRM = "frm";
+    static final String FLAGS = "flags";
 }

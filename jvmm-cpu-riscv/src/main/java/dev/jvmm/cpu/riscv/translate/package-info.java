@@ -29,9 +29,12 @@
  * {@code JitRuntime}); generated classes are defined through its lookup, so they are in that
  * package and reach the register file, the TLB arrays and the memory slow paths directly
  * (the names are collected in {@link dev.jvmm.cpu.riscv.translate.RuntimeLinkage}). Guest
- * registers live in JVM locals inside a region and are written back at every exit (those some
- * path to it may have written) and before every slow-path call, so a trap leaves exactly the
- * interpreter's state. Anything not translated (CSR, AMO, FP, system
- * instructions, FENCE.I) ends the block or region and runs in the interpreter.
+ * registers (x and f) live in JVM locals inside a region and are written back at every exit (those
+ * some path to it may have written) and before every slow-path call, so a trap leaves exactly the
+ * interpreter's state. F and D are translated by {@link dev.jvmm.cpu.riscv.translate.FloatEmitter}
+ * (calls into the hart's {@code Fpu}); guards on mstatus.FS and frm before the first FP instruction
+ * that needs them on every path send the trapping cases to the interpreter. Anything not
+ * translated (CSR accesses other than to fflags and reads of frm/fcsr, AMO, system instructions,
+ * FENCE.I) ends the block or region and runs in the interpreter.
  */
 package dev.jvmm.cpu.riscv.translate;
