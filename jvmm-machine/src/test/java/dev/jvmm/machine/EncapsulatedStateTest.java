@@ -146,7 +146,8 @@ class EncapsulatedStateTest {
             awaitOutput(console, 10);
             assertThatThrownBy(() -> m.saveSnapshot(dir.resolve("taken"), false))
                     .isInstanceOf(MachineException.class).hasMessageContaining("already exists");
-            assertThat(m.status()).isEqualTo(RunStatus.RUNNING);
+            // Not left paused: still running, or (on a fast host) already at the end it then reaches below.
+            assertThat(m.status()).isIn(RunStatus.RUNNING, RunStatus.SHUTDOWN);
             assertThat(run.get()).isEqualTo(new ExitReason.PowerOff());
         }
     }
@@ -258,7 +259,8 @@ class EncapsulatedStateTest {
             MigrationStatus end = source.migrate("127.0.0.1", peer.getLocalPort()).awaitEnd();
             hangUp.join();
             assertThat(end.state()).isEqualTo(MigrationStatus.State.FAILED);
-            assertThat(source.status()).isEqualTo(RunStatus.RUNNING);
+            // Not left paused: still running, or (on a fast host) already at the end it then reaches below.
+            assertThat(source.status()).isIn(RunStatus.RUNNING, RunStatus.SHUTDOWN);
             assertThat(run.get()).isEqualTo(new ExitReason.PowerOff());
         }
         assertThat(console.toString(StandardCharsets.US_ASCII)).isEqualTo(expected());
