@@ -1,5 +1,16 @@
 # Sourced by mvnw and jvmm: sets JAVA_HOME to a JDK 25 or exits with status 2.
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2; exit}'; }
+# The JDK's major version: from its release file with shell builtins only (this runs on every
+# launch, and a process costs milliseconds), else by asking its java.
+java_major() {
+  local line v=
+  if [ -r "$1/release" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case "$line" in JAVA_VERSION=\"*) v=${line#JAVA_VERSION=\"}; v=${v%%[.\"+-]*}; break ;; esac
+    done <"$1/release"
+  fi
+  if [ -n "$v" ]; then echo "$v"; return; fi
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2; exit}'
+}
 
 find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(java_major "$JAVA_HOME")" = 25 ]; then

@@ -74,7 +74,7 @@ public final class Translator {
         this.compiler = new BlockCompiler(ClassHierarchyResolver.defaultResolver()
                 .orElse(ClassHierarchyResolver.ofClassLoading(lookup)));
         this.classPrefix = lookup.lookupClass().getPackageName() + ".Block$";
-        this.maxEntries = Math.max(1024, options.maxBlocks() * 4);
+        this.maxEntries = Math.max(1 << 17, options.maxBlocks() * 4); // stubs are cheap, recompiling is not
         int size = Integer.highestOneBit(maxEntries * 2 - 1) << 1;
         this.table = new Translation[size];
         this.tableMask = size - 1;

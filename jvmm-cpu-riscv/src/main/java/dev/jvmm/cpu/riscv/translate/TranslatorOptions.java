@@ -34,11 +34,15 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * MemorySegment accesses take the generic path) for thousands of calls before C2 compiles
      * it, so only blocks that will run far more often than that pay off. Measured on a Debian
      * boot: 32 is several times slower than the interpreter, 5000 a little faster, 20000-50000
-     * about twice as fast. Up to 4 * maxBlocks entries (most are uncompiled stubs) fit before
-     * the cache is dropped; a boot touches more than 32768 block starts.
+     * about twice as fast (that last figure did not hold on a quieter machine: see
+     * docs/performance.md). A compiled block costs about 15 KiB of the JVM's memory (code,
+     * its metadata, class data; bench/memory/blocks.py), so 4096 of them are about 60 MiB and
+     * fit the launcher's 64 MiB code cache; a boot or cpubench keeps about 1,200. Up to
+     * 131,072 entries (mostly uncompiled stubs) fit before the cache is dropped; a boot
+     * touches more than 32768 block starts.
      */
     public static TranslatorOptions defaults() {
-        return new TranslatorOptions(20_000, 32_768, 128);
+        return new TranslatorOptions(20_000, 4_096, 128);
     }
 
     /**
