@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EncapsulatedStateTest {
 
-    private static final int STEPS = 2000;
+    // Long enough (~0.3 G instructions) that a migration or snapshot under CI load ends before the program does.
+    private static final int STEPS = 8000;
 
     /** Prints 'a' + (i mod 26) for i = 1..STEPS with a delay loop between, then powers off. */
     private static final String COUNTER = """
