@@ -349,6 +349,7 @@ public final class Hart implements Stateful {
         if (jit != null) {
             jit.invalidateAll();
             mmu.trackCode(null);
+            interpreter.profileJumps(null, 0);
             jit = null;
         }
         if (engine == Engine.JIT) {

@@ -34,6 +34,16 @@ final class Interpreter {
     /** Set by WFI when nothing is pending. */
     boolean waiting;
 
+    /**
+     * The translator's engine only (null otherwise): heat of taken-jump targets, indexed by
+     * {@code (target >>> 1) & (length - 1)}; see {@link #jumped}.
+     */
+    int[] jumpHeat;
+    /** A jump target whose heat reaches this stops the run (with {@link #breakBlock} and {@link #atHotTarget}). */
+    int jumpHeatThreshold = Integer.MAX_VALUE;
+    /** Set with breakBlock when a taken jump reached a hot (or translated) target. */
+    boolean atHotTarget;
+
     // LR/SC reservation (physical address, width and the value LR saw).
     private long reservationAddress = -1;
     private int reservationSize;
@@ -55,7 +65,15 @@ final class Interpreter {
         java.util.Arrays.fill(x, 0);
         codeTag = -1;
         waiting = false;
+        atHotTarget = false;
         reservationAddress = -1;
+    }
+
+    /** Under the translator: count taken jumps in {@code heat} and stop at targets reaching {@code threshold}; null stops counting. */
+    void profileJumps(int[] heat, int threshold) {
+        jumpHeat = heat;
+        jumpHeatThreshold = heat != null ? threshold : Integer.MAX_VALUE;
+        atHotTarget = false;
     }
 
     void invalidateCode() {
@@ -170,7 +188,9 @@ final class Interpreter {
                 if (rd != 0) {
                     x[rd] = npc;
                 }
-                this.pc = pc + Decoder.immJ(insn);
+                long target = pc + Decoder.immJ(insn);
+                this.pc = target;
+                jumped(target);
             }
             case 0x67 -> { // JALR
                 if (((insn >>> 12) & 7) != 0) {
@@ -181,6 +201,7 @@ final class Interpreter {
                     x[rd] = npc;
                 }
                 this.pc = target;
+                jumped(target);
             }
             case 0x63 -> branch(insn, pc, npc);
             case 0x03 -> load(insn, rd, rs1, npc);
@@ -215,7 +236,32 @@ final class Interpreter {
             case 7 -> Long.compareUnsigned(a, b) >= 0;
             default -> throw traps.illegal(insn);
         };
-        this.pc = taken ? pc + Decoder.immB(insn) : npc;
+        if (taken) {
+            long target = pc + Decoder.immB(insn);
+            this.pc = target;
+            jumped(target);
+        } else {
+            this.pc = npc;
+        }
+    }
+
+    /**
+     * Under the translator: counts a taken jump to {@code target} and ends the run there when
+     * the target is hot or already translated (the runtime marks those above the threshold),
+     * so cold code runs here in long stretches and the runtime looks for translations only
+     * where control flow can enter them.
+     */
+    private void jumped(long target) {
+        int[] heat = jumpHeat;
+        if (heat != null) {
+            int i = (int) (target >>> 1) & (heat.length - 1);
+            int h = heat[i] + 1;
+            heat[i] = h;
+            if (h >= jumpHeatThreshold) {
+                atHotTarget = true;
+                breakBlock = true;
+            }
+        }
     }
 
     private void load(int insn, int rd, int rs1, long npc) {

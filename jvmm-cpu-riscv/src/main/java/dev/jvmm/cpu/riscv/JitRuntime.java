@@ -32,6 +32,24 @@ final class JitRuntime implements CodePageTracker {
 
     private final Translator translator;
 
+    /**
+     * Heat of taken-jump targets in interpreted code (shared with the interpreter): a target
+     * reaching the hot threshold is compiled; translated targets are set to
+     * {@link #TRANSLATED_HEAT} so the interpreter stops at them. Slots are shared by pcs
+     * that collide; that only costs a lookup.
+     */
+    private final int[] jumpHeat = new int[1 << 16];
+    /** Far above any threshold, far below overflow: a jump here always stops the interpreter. */
+    private static final int TRANSLATED_HEAT = 1 << 30;
+
+    // Chaining (read and written by generated code; see TranslatedBlock).
+    /** Links made in another epoch are not followed; bumped whenever a translation may have gone stale. */
+    int linkEpoch;
+    /** Instructions retired by the blocks of the current dispatch that called the running one. */
+    int chained;
+    /** The block whose exit returned to the dispatcher last. */
+    TranslatedBlock lastBlock;
+
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
     /** Set when a CPU store hit a page holding translated code. */
@@ -50,7 +68,8 @@ final class JitRuntime implements CodePageTracker {
         this.csrs = csrs;
         this.fpu = interp.fp.fpu;
         this.f = interp.fp.f;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, this, options);
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, x, dirtyPages, this, options);
+        interp.profileJumps(jumpHeat, options.hotThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
                     "jvmm jit stats: " + stats() + " localFences=" + localFences + " remoteFences=" + remoteFences
@@ -63,12 +82,19 @@ final class JitRuntime implements CodePageTracker {
      * interpreter's runBlock counts them), never more than {@code limit}; returns early after
      * a trap, WFI or an instruction that needs the run loop's attention (CSR write, xRET,
      * FENCE.I, ...), exactly where the interpreter's runBlock would.
+     *
+     * <p>Where nothing is translated the interpreter runs on until a taken jump reaches a
+     * target that is hot or translated ({@link Interpreter#jumped}); only there, and where
+     * translated code ends, does this loop look for a translation.
      */
     int run(int chunk, long limit) {
         Interpreter in = interp;
         Mmu m = mmu;
         Csrs c = csrs;
+        int[] heat = jumpHeat;
         int done = 0;
+        boolean hotJump = false;
+        TranslatedBlock exited = null; // the compiled block that left to pc, to link to what runs there
         while (done < chunk) {
             long pc = in.pc;
             long left = limit - done;
@@ -81,38 +107,48 @@ final class JitRuntime implements CodePageTracker {
             if (t != null && t.length() != 0) {
                 b = t.block();
                 if (b == null && t.length() <= left) {
-                    b = translator.noteRun(t);
+                    b = hotJump ? translator.compileNow(t) : translator.noteRun(t);
                 }
             }
-            if (t == null || t.length() == 0 || (b == null ? t.length() : t.entryRun()) > left) {
-                // Fetch TLB miss (the interpreter raises any fetch fault), untranslated
-                // instruction, or not enough budget left for the whole block or region run.
-                long before = c.instret;
-                done += in.runBlock(1);
-                interpretedInstructions += c.instret - before;
-                if (c.instret == before || in.breakBlock || in.waiting) {
-                    return done;
-                }
-                continue;
+            if (hotJump) {
+                // Translated: the interpreter stops here from now on; else count afresh.
+                heat[(int) (pc >>> 1) & (heat.length - 1)] = b != null ? TRANSLATED_HEAT : 0;
+                hotJump = false;
             }
-            if (b == null) {
-                int n = t.length();
+            if (b == null || t.entryRun() > left) {
+                // Fetch TLB miss (the interpreter raises any fetch fault), nothing translated
+                // here, or not enough budget left for the whole block or region run.
+                exited = null;
                 long before = c.instret;
-                done += in.runBlock(n);
+                int n = in.runBlock((int) Math.min(left, chunk - done));
+                done += n;
                 long retired = c.instret - before;
                 interpretedInstructions += retired;
+                if (in.atHotTarget) {
+                    in.atHotTarget = false;
+                    int h = heat[(int) (in.pc >>> 1) & (heat.length - 1)];
+                    hotJump = h < TRANSLATED_HEAT; // else translated already (or a slot it shares)
+                    continue;
+                }
                 if (retired != n || in.breakBlock || in.waiting) {
                     return done;
                 }
                 continue;
             }
+            if (exited != null) {
+                exited.link(pc, b, linkEpoch);
+            }
             int allowed = (int) Math.min(left, Math.max(chunk - done, t.entryRun()));
             try {
                 translatedRuns++;
-                int n = b.execute(this, allowed);
+                chained = 0;
+                lastBlock = null;
+                int n = b.execute(this, allowed, 0) + chained;
+                exited = lastBlock;
                 if (n == 0) {
                     // A guard stopped the block before its first instruction (FP disabled,
                     // invalid frm): the interpreter runs it and raises the trap.
+                    exited = null;
                     long before = c.instret;
                     done += in.runBlock(1);
                     interpretedInstructions += c.instret - before;
@@ -137,10 +173,25 @@ final class JitRuntime implements CodePageTracker {
     // ---- slow paths called by generated code ----
 
     /**
+     * At an exit to a computed pc (JALR): the compiled block to call there, if the fetch TLB
+     * maps pc (so the current privilege may execute it) and the code cache has a block for
+     * that mapping in the current epoch; else null and the block returns to the dispatcher.
+     */
+    TranslatedBlock chainTarget(long pc) {
+        Mmu m = mmu;
+        int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
+        if (m.fetchTag[i] != (pc >>> 12) || (pc & 1) != 0) {
+            return null;
+        }
+        return translator.compiledAt(pc, pc + m.fetchAdd[i]);
+    }
+
+    /**
      * A load that missed the TLB inline: {@code retired} instructions of the block ran before
      * it, at {@code pc}. instret is exact while the access runs (MMIO may look at it).
      */
     long loadSlow(long va, int size, long pc, int retired) {
+        retired += chained;
         csrs.instret += retired;
         long v;
         try {
@@ -156,6 +207,7 @@ final class JitRuntime implements CodePageTracker {
 
     /** A store that missed the store TLB (or hit a code page); returns whether it overwrote translated code. */
     boolean storeSlow(long va, int size, long value, long pc, int retired) {
+        retired += chained;
         csrs.instret += retired;
         codeWritten = false;
         try {
@@ -178,7 +230,9 @@ final class JitRuntime implements CodePageTracker {
     }
 
     void invalidateAll() {
+        linkEpoch++;
         translator.invalidateAll();
+        java.util.Arrays.fill(jumpHeat, 0);
     }
 
     long localFences;
@@ -187,12 +241,14 @@ final class JitRuntime implements CodePageTracker {
     /** FENCE.I executed by this hart. */
     void instructionFence() {
         localFences++;
+        linkEpoch++;
         translator.fence();
     }
 
     /** A remote SFENCE.VMA or FENCE.I (from the SBI), on this hart's thread. */
     void remoteFence() {
         remoteFences++;
+        linkEpoch++;
         translator.fence();
     }
 
@@ -203,11 +259,13 @@ final class JitRuntime implements CodePageTracker {
 
     @Override
     public void unmarkCodePage(long pageIndex) {
+        linkEpoch++; // its translations are dropped: no link may lead there any more
         mmu.unmarkCodePage(pageIndex);
     }
 
     @Override
     public void unmarkAllCodePages() {
+        linkEpoch++;
         mmu.unmarkAllCodePages();
     }
 

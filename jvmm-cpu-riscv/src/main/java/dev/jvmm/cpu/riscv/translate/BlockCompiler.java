@@ -57,24 +57,31 @@ public final class BlockCompiler {
     private static final int THIS = 0;
     private static final int RUNTIME_ARG = 1;
     private static final int BUDGET = 2;
-    private static final int RT = 3;
-    private static final int XS = 4;
-    private static final int SEG = 5;
-    private static final int LOAD_TAGS = 6;
-    private static final int LOAD_ADDS = 7;
-    private static final int STORE_TAGS = 8;
-    private static final int STORE_ADDS = 9;
-    private static final int DONE = 10;
-    private static final int VA = 11; // long
-    private static final int INDEX = 13;
-    private static final int TARGET = 14; // long
-    private static final int DIRTY = 16;
-    private static final int HOST = 17; // long
-    private static final int REG0 = 19; // x1 at REG0 + 2, ...
+    private static final int DEPTH = 3;
+    private static final int RT = 4;
+    private static final int XS = 5;
+    private static final int SEG = 6;
+    private static final int LOAD_TAGS = 7;
+    private static final int LOAD_ADDS = 8;
+    private static final int STORE_TAGS = 9;
+    private static final int STORE_ADDS = 10;
+    private static final int DONE = 11;
+    private static final int VA = 12; // long
+    private static final int INDEX = 14;
+    private static final int TARGET = 15; // long
+    private static final int DIRTY = 17;
+    private static final int HOST = 18; // long
+    private static final int NEXT = 20;
+    private static final int REG0 = 21; // x1 at REG0 + 2, ...
     private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
     private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
 
-    private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int);
+    /** Exits to constant pcs that get a link slot; further ones return to the dispatcher. */
+    private static final int MAX_LINKS = 8;
+
+    private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int, CD_int);
+    private static final MethodTypeDesc LINK_TARGETS = MethodTypeDesc.of(LONG_ARRAY);
+    private static final ClassDesc BLOCK_ARRAY = TRANSLATED_BLOCK.arrayType();
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
     private static final ClassDesc OF_SHORT = ClassDesc.of("java.lang.foreign.ValueLayout$OfShort");
     private static final ClassDesc OF_INT = ClassDesc.of("java.lang.foreign.ValueLayout$OfInt");
@@ -104,11 +111,19 @@ public final class BlockCompiler {
         }
         return classFile.build(name, cb -> {
             cb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            cb.withInterfaceSymbols(TRANSLATED_BLOCK);
+            cb.withSuperclass(TRANSLATED_BLOCK);
             cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
-                    c -> c.aload(THIS).invokespecial(CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
+                    c -> c.aload(THIS).invokespecial(TRANSLATED_BLOCK, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void).return_());
+            List<Long> linkTargets = new ArrayList<>();
             cb.withMethodBody("execute", EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    c -> new Emitter(c, block).emit());
+                    c -> linkTargets.addAll(new Emitter(c, block).emit()));
+            cb.withMethodBody("linkTargets", LINK_TARGETS, ClassFile.ACC_PROTECTED | ClassFile.ACC_FINAL, c -> {
+                c.loadConstant(linkTargets.size()).newarray(java.lang.classfile.TypeKind.LONG);
+                for (int k = 0; k < linkTargets.size(); k++) {
+                    c.dup().loadConstant(k).loadConstant(linkTargets.get(k)).lastore();
+                }
+                c.areturn();
+            });
         });
     }
 
@@ -120,6 +135,10 @@ public final class BlockCompiler {
             }
         }
         return 0;
+    }
+
+    /** An exit to a constant pc that writes back the registers of {@code mask}. */
+    private record ConstantExit(long mask, long pc) {
     }
 
     /** Emits one region's {@code execute} body. */
@@ -146,6 +165,10 @@ public final class BlockCompiler {
         private final int[] checkedBefore;
         /** The shared exit for each set of registers to write back. */
         private final Map<Long, Label> exits = new HashMap<>();
+        /** The exit to each constant pc with a link slot, for each set of registers to write back. */
+        private final Map<ConstantExit, Label> constantExits = new java.util.LinkedHashMap<>();
+        /** The constant pcs with a link slot, in slot order. */
+        private final List<Long> linkTargets = new ArrayList<>();
 
         Emitter(CodeBuilder c, GuestRegion block) {
             this.c = c;
@@ -326,7 +349,8 @@ public final class BlockCompiler {
             return in; // unreached instructions (dead code) keep 0: every guard, harmlessly
         }
 
-        void emit() {
+        /** Emits the body; returns the pcs of the link slots. */
+        List<Long> emit() {
             prologue();
             var list = block.instructions();
             for (long pc : runs.keySet()) {
@@ -358,16 +382,74 @@ public final class BlockCompiler {
                 c.labelBinding(e.getValue());
                 writeBack(e.getKey());
                 c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
-                c.iload(DONE);
-                c.ireturn();
+                // A computed target (JALR): ask the runtime for the compiled block there.
+                c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).astore(NEXT);
+                chainToNext();
             }
+            for (var e : constantExits.entrySet()) {
+                c.labelBinding(e.getValue());
+                writeBack(e.getKey().mask());
+                c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER);
+                lconst(e.getKey().pc());
+                c.putfield(INTERPRETER, PC, CD_long);
+                chain(linkTargets.indexOf(e.getKey().pc()));
+            }
+            return linkTargets;
+        }
+
+        /** Returns the retired count, telling the runtime which block exited (so it can link it). */
+        private void returnToDispatcher() {
+            c.aload(RT).aload(THIS).putfield(RUNTIME, LAST_BLOCK, TRANSLATED_BLOCK);
+            c.iload(DONE);
+            c.ireturn();
+        }
+
+        /**
+         * After the write-back of an exit to a constant pc: calls the block linked to slot
+         * {@code slot} if the link is of the runtime's current epoch, the chain is not too deep,
+         * at least one instruction retired here and the rest of the budget covers the linked
+         * block's entry run; else returns to the dispatcher.
+         */
+        private void chain(int slot) {
+            Label plain = c.newLabel();
+            c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY);
+            iconst(slot);
+            c.aaload().dup().astore(NEXT).ifnull(plain);
+            c.aload(THIS).getfield(TRANSLATED_BLOCK, "linkEpoch", CD_int);
+            c.aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int).if_icmpne(plain);
+            callNext(plain);
+        }
+
+        /** Calls the block in NEXT (if not null) as {@link #chain} does, else returns to the dispatcher. */
+        private void chainToNext() {
+            Label plain = c.newLabel();
+            c.aload(NEXT).ifnull(plain);
+            callNext(plain);
+        }
+
+        /** Calls the block in NEXT if the chain is not too deep, this block retired something and the budget allows; else {@code plain}. */
+        private void callNext(Label plain) {
+            c.iload(DEPTH);
+            iconst(TranslatedBlock.MAX_CHAIN_DEPTH);
+            c.if_icmpge(plain);
+            c.iload(DONE).ifle(plain);
+            c.iload(BUDGET).iload(DONE).isub().aload(NEXT)
+                    .invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).if_icmplt(plain);
+            c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int).iload(DONE).iadd().putfield(RUNTIME, CHAINED, CD_int);
+            c.aload(NEXT).aload(RT).iload(BUDGET).iload(DONE).isub().iload(DEPTH).iconst_1().iadd();
+            c.invokevirtual(TRANSLATED_BLOCK, "execute", EXECUTE);
+            c.ireturn();
+            c.labelBinding(plain);
+            returnToDispatcher();
         }
 
         private void prologue() {
             c.aload(RUNTIME_ARG).checkcast(RUNTIME).astore(RT);
-            c.aload(RT).getfield(RUNTIME, X, LONG_ARRAY).astore(XS);
+            // The register file, RAM and its dirty-page log are the class's constants (class
+            // data), so HotSpot folds their fields: an access is a bounds check and the access.
+            c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);
             if (hasLoads || hasStores) {
-                c.aload(RT).getfield(RUNTIME, SEGMENT, MEMORY_SEGMENT).astore(SEG);
+                c.loadConstant(classData(CLASS_DATA_RAM, MEMORY_SEGMENT)).astore(SEG);
             }
             if (hasLoads) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, LOAD_TAG, LONG_ARRAY).astore(LOAD_TAGS);
@@ -376,7 +458,7 @@ public final class BlockCompiler {
             if (hasStores) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_TAG, LONG_ARRAY).astore(STORE_TAGS);
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_ADD, LONG_ARRAY).astore(STORE_ADDS);
-                c.aload(RT).getfield(RUNTIME, DIRTY_PAGES, DIRTY_PAGE_LOG).astore(DIRTY);
+                c.loadConstant(classData(CLASS_DATA_DIRTY_PAGES, DIRTY_PAGE_LOG)).astore(DIRTY);
             }
             iconst(0);
             c.istore(DONE);
@@ -391,6 +473,12 @@ public final class BlockCompiler {
         }
 
         // ---- helpers ----
+
+        /** Element {@code index} of the class data (see {@link RuntimeLinkage#CLASS_DATA_RAM}), as a constant. */
+        private static java.lang.constant.DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
+            return java.lang.constant.DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT,
+                    ConstantDescs.DEFAULT_NAME, type, index);
+        }
 
         private static int slot(int reg) {
             return REG0 + 2 * reg;
@@ -462,6 +550,16 @@ public final class BlockCompiler {
         /** Leaves the region to {@code pc} after {@code count} more instructions (since the last label). */
         @Override
         public void exit(long pc, int count) {
+            if (linkTargets.contains(pc) || linkTargets.size() < MAX_LINKS) {
+                if (!linkTargets.contains(pc)) {
+                    linkTargets.add(pc);
+                }
+                if (count != 0) {
+                    c.iinc(DONE, count);
+                }
+                c.goto_(constantExits.computeIfAbsent(new ConstantExit(writtenAfter[current], pc), e -> c.newLabel()));
+                return;
+            }
             lconst(pc);
             c.lstore(TARGET);
             exitToTarget(count);

@@ -27,6 +27,14 @@ final class RuntimeLinkage {
     static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
+    // Every generated class's class data: a list of the hart's constants, by index.
+    /** The guest RAM segment. */
+    static final int CLASS_DATA_RAM = 0;
+    /** The x register file (long[32]). */
+    static final int CLASS_DATA_X = 1;
+    /** RAM's dirty-page log. */
+    static final int CLASS_DATA_DIRTY_PAGES = 2;
+
     // JitRuntime fields: the register file, the RAM segment and its dirty-page log, the MMU,
     // the interpreter (for pc).
     static final String X = "x";
@@ -34,6 +42,11 @@ final class RuntimeLinkage {
     static final String DIRTY_PAGES = "dirtyPages";
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
+    // Chaining (see TranslatedBlock): the current link epoch, the count retired by the callers
+    // of the running block, the block that returned to the dispatcher.
+    static final String LINK_EPOCH = "linkEpoch";
+    static final String CHAINED = "chained";
+    static final String LAST_BLOCK = "lastBlock";
 
     // Mmu: the current (privilege-selected) data TLB arrays.
     static final String LOAD_TAG = "loadTag";
@@ -51,6 +64,8 @@ final class RuntimeLinkage {
             ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
     /** void DirtyPageLog.markOffset(long ramOffset), called after every inline store. */
     static final MethodTypeDesc MARK_OFFSET = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long);
+    /** TranslatedBlock chainTarget(long pc): the compiled block to call at a computed target, or null. */
+    static final MethodTypeDesc CHAIN_TARGET = MethodTypeDesc.of(TRANSLATED_BLOCK, ConstantDescs.CD_long);
     /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */
     static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long);

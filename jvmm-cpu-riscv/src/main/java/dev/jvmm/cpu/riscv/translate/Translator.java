@@ -2,6 +2,7 @@ package dev.jvmm.cpu.riscv.translate;
 
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.constant.ClassDesc;
+import dev.jvmm.memory.DirtyPageLog;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -34,9 +35,13 @@ public final class Translator {
     private static final int JUMP_CACHE_BITS = 12;
     private static final int JUMP_CACHE_MASK = (1 << JUMP_CACHE_BITS) - 1;
     private static final System.Logger LOG = System.getLogger(Translator.class.getName());
+    /** For studying generated code: every class compiled is also written to this directory ({@code jvmm.jit.dump}). */
+    private static final String DUMP_DIRECTORY = System.getProperty("jvmm.jit.dump");
 
     private final MethodHandles.Lookup lookup;
     private final MemorySegment ram;
+    /** Constants of every generated class (see {@code RuntimeLinkage.CLASS_DATA_RAM}). */
+    private final List<Object> classData;
     private final CodePageTracker tracker;
     private final TranslatorOptions options;
     private final BlockCompiler compiler;
@@ -58,6 +63,7 @@ public final class Translator {
     private long fences;
     private long staleBlocks;
     private long regionInstructions;
+    private int largestMethodBytes;
     /** Bumped by every fence; an entry from an older epoch re-checks its bytes before use. */
     private long epoch;
     private long classCounter;
@@ -65,10 +71,14 @@ public final class Translator {
     /**
      * @param lookup a full-privilege lookup in the runtime's package (generated classes join it)
      * @param ram the guest RAM segment that offsets index
+     * @param x the hart's x register file
+     * @param dirtyPages RAM's dirty-page log
      */
-    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, CodePageTracker tracker, TranslatorOptions options) {
+    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, long[] x, DirtyPageLog dirtyPages,
+            CodePageTracker tracker, TranslatorOptions options) {
         this.lookup = lookup;
         this.ram = ram;
+        this.classData = List.of(ram, x, dirtyPages); // indexed by RuntimeLinkage.CLASS_DATA_*
         this.tracker = tracker;
         this.options = options;
         this.compiler = new BlockCompiler(ClassHierarchyResolver.defaultResolver()
@@ -98,6 +108,18 @@ public final class Translator {
         return t;
     }
 
+    /**
+     * The compiled block for {@code pc} at RAM offset {@code offset} if the jump cache holds it
+     * and it needs no re-check in this epoch; else null (the dispatcher's full lookup will do).
+     */
+    public TranslatedBlock compiledAt(long pc, long offset) {
+        Translation t = jumpCache[(int) (pc >>> 1) & JUMP_CACHE_MASK];
+        if (t == null || t.pc != pc || t.offset != offset || t.epoch != epoch) {
+            return null;
+        }
+        return t.block;
+    }
+
     /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */
     private Translation revalidate(Translation t) {
         long size = t.code.byteSize();
@@ -122,6 +144,14 @@ public final class Translator {
             return null;
         }
         compile(t);
+        return t.block;
+    }
+
+    /** Compiles {@code t} now (its start was found hot elsewhere); returns the compiled block or null. */
+    public TranslatedBlock compileNow(Translation t) {
+        if (t.block == null && !t.failed && t.length != 0) {
+            compile(t);
+        }
         return t.block;
     }
 
@@ -180,20 +210,35 @@ public final class Translator {
         try {
             ClassDesc name = ClassDesc.of(classPrefix + Long.toHexString(t.pc) + "$" + (classCounter++));
             byte[] bytes = compiler.compile(region, name);
-            // HotSpot does not JIT-compile huge methods: shrink the region until it fits.
-            while (BlockCompiler.codeLength(bytes) > BlockCompiler.MAX_CODE_LENGTH && budget > 1) {
-                budget /= 2;
-                region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget);
+            // HotSpot does not JIT-compile huge methods (they would stay in its bytecode
+            // interpreter, far slower than ours): shrink the region, then the entry block
+            // itself (long straight-line code with many loads and stores), until it fits.
+            int blockLimit = options.maxBlockInstructions();
+            int length = BlockCompiler.codeLength(bytes);
+            while (length > BlockCompiler.MAX_CODE_LENGTH && (budget > 1 || blockLimit > 1)) {
+                if (budget > 1) {
+                    budget /= 2;
+                } else {
+                    blockLimit /= 2;
+                }
+                region = RegionDecoder.decode(ram, t.pc, t.offset, blockLimit, budget);
                 bytes = compiler.compile(region, name);
+                length = BlockCompiler.codeLength(bytes);
             }
             t.length = region.entryBlockLength();
             t.code = MemorySegment.ofArray(region.code());
             t.codeOffset = region.codeOffset();
             t.entryRun = region.entryRun();
             regionInstructions += region.size();
-            MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            t.block = (TranslatedBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class))
-                    .invoke();
+            largestMethodBytes = Math.max(largestMethodBytes, length);
+            if (DUMP_DIRECTORY != null) {
+                java.nio.file.Files.write(java.nio.file.Path.of(DUMP_DIRECTORY, "Block$" + Long.toHexString(t.pc) + ".class"), bytes);
+            }
+            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
+            TranslatedBlock compiled = (TranslatedBlock) hidden.findConstructor(hidden.lookupClass(),
+                    MethodType.methodType(void.class)).invoke();
+            compiled.initialize(t.pc, t.entryRun);
+            t.block = compiled;
             blocksCompiled++;
             liveBlocks++;
         } catch (Throwable e) {
@@ -275,6 +320,6 @@ public final class Translator {
     /** The counters, with the runtime's instruction counts filled in by the caller. */
     public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long translatedRuns) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns);
+                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
     }
 }

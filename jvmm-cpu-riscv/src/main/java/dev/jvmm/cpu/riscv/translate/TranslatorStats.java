@@ -15,12 +15,14 @@ package dev.jvmm.cpu.riscv.translate;
  * @param staleBlocks blocks found changed by that check (their page's translations were then dropped)
  * @param regionInstructions guest instructions in all regions compiled so far (over blocksCompiled: the mean region size)
  * @param translatedRuns runs of compiled code (over translatedInstructions: instructions per dispatch)
+ * @param largestMethodBytes bytecode length of the largest {@code execute} method generated so far (HotSpot
+ *     never JIT-compiles one over 8000 bytes, so the translator keeps them below that)
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
         long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long fences,
-        long staleBlocks, long regionInstructions, long translatedRuns) {
+        long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Share of guest instructions retired by compiled blocks, 0..1. */
     public double translatedShare() {

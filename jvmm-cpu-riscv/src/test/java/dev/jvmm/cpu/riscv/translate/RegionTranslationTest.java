@@ -65,11 +65,57 @@ class RegionTranslationTest {
             assertThat(s.translatedInstructions()).isGreaterThan(35_000);
             assertThat(s.translatedInstructions() / s.translatedRuns()).as("instructions per run").isGreaterThan(100);
         }
-        // Single-block translation of the same program, for contrast.
-        try (Lockstep l = load(MULTI_BLOCK_LOOP, EAGER.withMaxRegionInstructions(1))) {
+    }
+
+    @Test
+    void singleBlocksOfALoopChainThroughLinksWithoutReturningToTheDispatcher() {
+        // The loop above without its call: a JALR's target is not constant, so it is not linked.
+        String loop = MULTI_BLOCK_LOOP.replace("jal  ra, work", "j    work").replace("ret", "j    back")
+                .replace("add  s0, s0, a0", "back:\n    add  s0, s0, a0");
+        Assembler.Program p = Assembler.assemble(loop, BASE);
+        try (Lockstep l = load(loop, EAGER.withMaxRegionInstructions(1))) {
             l.runRandom(new SplittableRandom(21), 2_000, 200_000, p.symbol("done"));
+            assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
             TranslatorStats s = l.jit.translatorStats();
-            assertThat(s.translatedInstructions() / s.translatedRuns()).isLessThan(10);
+            assertThat(s.compileFailures()).isZero();
+            assertThat(s.regionInstructions() / s.blocksCompiled()).as("instructions per compiled block").isLessThan(8);
+            // Blocks of at most 7 instructions: more per dispatch means blocks called each other.
+            assertThat(s.translatedInstructions()).isGreaterThan(35_000);
+            assertThat(s.translatedInstructions() / s.translatedRuns()).as("instructions per dispatch").isGreaterThan(50);
+        }
+    }
+
+    @Test
+    void straightLineCodeTooLongForOneJvmMethodIsSplitSoHotSpotCompilesEveryPart() {
+        // 120 stores and loads in one basic block (as Linux's unrolled Keccak rounds): one
+        // method for all of it would pass HotSpot's 8000-byte limit and stay in its bytecode
+        // interpreter.
+        StringBuilder src = new StringBuilder("""
+                li   s1, 0x80100000
+                li   s2, 500
+            loop:
+            """);
+        for (int k = 0; k < 60; k++) {
+            src.append("    ld   t0, ").append(8 * k).append("(s1)\n");
+            src.append("    addi t0, t0, ").append(k + 1).append("\n");
+            src.append("    sd   t0, ").append(8 * k).append("(s1)\n");
+        }
+        src.append("""
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+            """);
+        Assembler.Program p = Assembler.assemble(src.toString(), BASE);
+        for (int regionLimit : new int[] {1, 256}) {
+            try (Lockstep l = load(src.toString(), EAGER.withMaxRegionInstructions(regionLimit))) {
+                l.runRandom(new SplittableRandom(5), 3_000, 200_000, p.symbol("done"));
+                assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
+                TranslatorStats s = l.jit.translatorStats();
+                assertThat(s.compileFailures()).isZero();
+                assertThat(s.translatedInstructions()).as("translated").isGreaterThan(50_000);
+                assertThat(s.largestMethodBytes()).as("largest execute method").isPositive().isLessThanOrEqualTo(8000);
+            }
         }
     }
 
