@@ -81,6 +81,7 @@ public final class BlockCompiler {
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int, CD_int);
     private static final MethodTypeDesc LINK_TARGETS = MethodTypeDesc.of(LONG_ARRAY);
+    private static final MethodTypeDesc LINK = MethodTypeDesc.of(CD_void, CD_long, TRANSLATED_BLOCK, CD_int);
     private static final ClassDesc BLOCK_ARRAY = TRANSLATED_BLOCK.arrayType();
     private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
     private static final ClassDesc OF_SHORT = ClassDesc.of("java.lang.foreign.ValueLayout$OfShort");
@@ -382,9 +383,7 @@ public final class BlockCompiler {
                 c.labelBinding(e.getValue());
                 writeBack(e.getKey());
                 c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
-                // A computed target (JALR): ask the runtime for the compiled block there.
-                c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).astore(NEXT);
-                chainToNext();
+                chainToComputedTarget();
             }
             for (var e : constantExits.entrySet()) {
                 c.labelBinding(e.getValue());
@@ -392,7 +391,7 @@ public final class BlockCompiler {
                 c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER);
                 lconst(e.getKey().pc());
                 c.putfield(INTERPRETER, PC, CD_long);
-                chain(linkTargets.indexOf(e.getKey().pc()));
+                chain(e.getKey().pc(), linkTargets.indexOf(e.getKey().pc()));
             }
             return linkTargets;
         }
@@ -410,29 +409,51 @@ public final class BlockCompiler {
          * at least one instruction retired here and the rest of the budget covers the linked
          * block's entry run; else returns to the dispatcher.
          */
-        private void chain(int slot) {
+        private void chain(long pc, int slot) {
             Label plain = c.newLabel();
-            c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY);
-            iconst(slot);
-            c.aaload().dup().astore(NEXT).ifnull(plain);
-            c.aload(THIS).getfield(TRANSLATED_BLOCK, "linkEpoch", CD_int);
-            c.aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int).if_icmpne(plain);
+            Label call = c.newLabel();
+            Label lookup = c.newLabel();
+            mayChain(plain);
+            if (slot >= 0) {
+                c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY);
+                iconst(slot);
+                c.aaload().dup().astore(NEXT).ifnull(lookup);
+                c.aload(THIS).getfield(TRANSLATED_BLOCK, "linkEpoch", CD_int);
+                c.aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int).if_icmpeq(call);
+            }
+            // No link (yet, or any more; or another page): ask the runtime, and link what it finds.
+            c.labelBinding(lookup);
+            c.aload(RT);
+            lconst(pc);
+            c.invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
+            if (slot >= 0) {
+                c.aload(THIS);
+                lconst(pc);
+                c.aload(NEXT).aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int);
+                c.invokevirtual(TRANSLATED_BLOCK, "link", LINK);
+            }
+            c.labelBinding(call);
             callNext(plain);
         }
 
-        /** Calls the block in NEXT (if not null) as {@link #chain} does, else returns to the dispatcher. */
-        private void chainToNext() {
+        /** After the write-back of an exit to the pc in TARGET (a JALR): calls the compiled block there, as {@link #chain} does. */
+        private void chainToComputedTarget() {
             Label plain = c.newLabel();
-            c.aload(NEXT).ifnull(plain);
+            mayChain(plain);
+            c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
             callNext(plain);
         }
 
-        /** Calls the block in NEXT if the chain is not too deep, this block retired something and the budget allows; else {@code plain}. */
-        private void callNext(Label plain) {
+        /** Goes to {@code plain} unless the chain may grow: not too deep yet, and this block retired something. */
+        private void mayChain(Label plain) {
             c.iload(DEPTH);
             iconst(TranslatedBlock.MAX_CHAIN_DEPTH);
             c.if_icmpge(plain);
             c.iload(DONE).ifle(plain);
+        }
+
+        /** Calls the block in NEXT if the rest of the budget covers its entry run, else goes to {@code plain} and returns to the dispatcher. */
+        private void callNext(Label plain) {
             c.iload(BUDGET).iload(DONE).isub().aload(NEXT)
                     .invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).if_icmplt(plain);
             c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int).iload(DONE).iadd().putfield(RUNTIME, CHAINED, CD_int);
@@ -550,9 +571,10 @@ public final class BlockCompiler {
         /** Leaves the region to {@code pc} after {@code count} more instructions (since the last label). */
         @Override
         public void exit(long pc, int count) {
-            if (linkTargets.contains(pc) || linkTargets.size() < MAX_LINKS) {
-                if (!linkTargets.contains(pc)) {
-                    linkTargets.add(pc);
+            boolean samePage = ((pc ^ block.pc()) >>> 12) == 0;
+            if (!samePage || linkTargets.contains(pc) || linkTargets.size() < MAX_LINKS) {
+                if (samePage && !linkTargets.contains(pc)) {
+                    linkTargets.add(pc); // a link slot: only a block of the same page may be linked
                 }
                 if (count != 0) {
                     c.iinc(DONE, count);
