@@ -57,9 +57,9 @@ final class RunCommand implements Callable<Integer> {
             description = "M-mode firmware: the built-in SBI, or a file such as OpenSBI fw_jump.bin (default: ${DEFAULT-VALUE}).")
     String firmware;
 
-    @Option(names = "--engine", paramLabel = "interp|jit", defaultValue = "interp",
-            description = "How the CPU runs guest code: the interpreter, or the translator tier that compiles hot"
-                    + " blocks to JVM bytecode (experimental) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--engine", paramLabel = "interp|jit", defaultValue = "jit",
+            description = "How the CPU runs guest code: the translator tier that compiles hot blocks to JVM bytecode"
+                    + " and interprets the rest, or the interpreter alone (the reference) (default: ${DEFAULT-VALUE}).")
     String engine;
 
     @Option(names = "--signature", paramLabel = "FILE",

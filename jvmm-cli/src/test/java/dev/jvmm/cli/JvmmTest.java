@@ -119,14 +119,14 @@ class JvmmTest {
     }
 
     @Test
-    void engineOptionSelectsTheEngineAndDefaultsToTheInterpreter(@TempDir Path dir) throws Exception {
+    void engineOptionSelectsTheEngineAndDefaultsToTheTranslator(@TempDir Path dir) throws Exception {
         Path kernel = Files.write(dir.resolve("Image"), new byte[64]);
         RunCommand run = new RunCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
         new CommandLine(run).parseArgs("--kernel", kernel.toString());
-        assertThat(run.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.INTERPRETER);
-        RunCommand jit = new RunCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
-        new CommandLine(jit).parseArgs("--kernel", kernel.toString(), "--engine", "jit");
-        assertThat(jit.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.JIT);
+        assertThat(run.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.JIT);
+        RunCommand interp = new RunCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
+        new CommandLine(interp).parseArgs("--kernel", kernel.toString(), "--engine", "interp");
+        assertThat(interp.config().engine()).isEqualTo(dev.jvmm.cpu.riscv.Engine.INTERPRETER);
     }
 
     @Test

@@ -87,7 +87,7 @@ class ConformanceTest {
 
     /**
      * The translator runs above use a hot threshold low enough for these short programs (1 in this
-     * module's build: every block is compiled when first run); the default, 20000, would leave them
+     * module's build: every block is compiled when first run); the default, 100000, would leave them
      * interpreted, and the jit runs would prove nothing.
      */
     @Test

@@ -32,17 +32,18 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     /**
      * A high hot threshold: a new hidden class runs in HotSpot's slow tiers (where its
      * MemorySegment accesses take the generic path) for thousands of calls before C2 compiles
-     * it, so only blocks that will run far more often than that pay off. Measured on a Debian
-     * boot: 32 is several times slower than the interpreter, 5000 a little faster, 20000-50000
-     * about twice as fast (that last figure did not hold on a quieter machine: see
-     * docs/performance.md). A compiled block costs about 15 KiB of the JVM's memory (code,
-     * its metadata, class data; bench/memory/blocks.py), so 4096 of them are about 60 MiB and
-     * fit the launcher's 64 MiB code cache; a boot or cpubench keeps about 1,200. Up to
-     * 131,072 entries (mostly uncompiled stubs) fit before the cache is dropped; a boot
-     * touches more than 32768 block starts.
+     * it, and compiling costs the JVM's compiler threads about 10 ms of CPU per block, so only
+     * code that will run far more often than that pays off. Measured on a Debian boot (same
+     * minute, with chaining): 5,000 makes it 1.8x slower than the interpreter, 20,000 1.2x,
+     * 100,000 as fast; cpubench is the same at 20,000 and 100,000. A compiled block costs
+     * about 15 KiB of the JVM's memory (code, its metadata, class data;
+     * bench/memory/blocks.py), so 4096 of them are about 60 MiB and fit the launcher's 64 MiB
+     * code cache; a boot or cpubench keeps about 1,200. Up to 131,072 entries (mostly
+     * uncompiled stubs) fit before the cache is dropped; a boot touches more than 32768 block
+     * starts.
      */
     public static TranslatorOptions defaults() {
-        return new TranslatorOptions(20_000, 4_096, 128);
+        return new TranslatorOptions(100_000, 4_096, 128);
     }
 
     /**
