@@ -122,7 +122,7 @@ public final class VirtMachine implements AutoCloseable {
         this.htif = b.htif;
         this.kernelSymbols = b.kernelSymbols;
         this.deviceTree = b.deviceTree;
-        this.layout = b.layout;
+        this.layout = b.layout == null ? null : b.layout.placementOnly(); // null when restored
         this.virtio = b.virtio;
         this.board = b.board;
         this.clock = b.clock;
@@ -343,9 +343,16 @@ public final class VirtMachine implements AutoCloseable {
         return deviceTree.clone();
     }
 
-    /** Where the boot images were placed. */
+    /** Where the boot images were placed (addresses and sizes; the bytes are in guest RAM). */
     public BootLayout bootLayout() {
         return layout;
+    }
+
+    /** A copy of {@code length} bytes of guest physical memory from {@code address}; an {@link IndexOutOfBoundsException} outside RAM. */
+    public byte[] readPhysical(long address, int length) {
+        byte[] bytes = new byte[length];
+        memory.read(address, bytes, 0, length);
+        return bytes;
     }
 
     /** How the harts were started. */

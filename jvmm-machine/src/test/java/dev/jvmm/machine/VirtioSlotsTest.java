@@ -249,7 +249,8 @@ class VirtioSlotsTest {
         try (VirtMachine m = VirtMachine.create(withFirmware, console)) {
             assertThat(m.bootMode()).isEqualTo(BootMode.FIRMWARE);
             assertThat(m.bootLayout().kernelEntry()).isEqualTo(VirtBoard.DRAM_BASE + VirtBoard.KERNEL_ALIGN);
-            assertThat(m.bootLayout().kernel().getFirst().data()).containsExactly(0x13, 0, 0, 0, 0x6f, 0, 0, 0);
+            assertThat(m.bootLayout().kernel().getFirst().address()).isEqualTo(VirtBoard.DRAM_BASE + VirtBoard.KERNEL_ALIGN);
+            assertThat(m.readPhysical(VirtBoard.DRAM_BASE + VirtBoard.KERNEL_ALIGN, 8)).containsExactly(0x13, 0, 0, 0, 0x6f, 0, 0, 0);
         }
     }
 

@@ -30,6 +30,16 @@ public record BootLayout(List<Segment> firmware, List<Segment> kernel, long kern
                          Optional<Segment> initrd, long deviceTree, Optional<Long> firmwareInfo) {
 
     public static final long MIB = 1L << 20;
+
+    /**
+     * The same placement without the images' bytes (kept by a running machine: the bytes are in
+     * guest RAM once loaded, and a kernel and initrd are tens of MiB of heap).
+     */
+    public BootLayout placementOnly() {
+        return new BootLayout(firmware.stream().map(Segment::placementOnly).toList(),
+                kernel.stream().map(Segment::placementOnly).toList(), kernelEntry,
+                initrd.map(Segment::placementOnly), deviceTree, firmwareInfo);
+    }
     /** Kernel load alignment on RV64 (one megapage). */
     public static final long KERNEL_ALIGN = 2 * MIB;
     static final long INITRD_MAX_OFFSET = 128 * MIB;

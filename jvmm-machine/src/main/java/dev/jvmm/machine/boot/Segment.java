@@ -15,6 +15,11 @@ public record Segment(long address, byte[] data, long memorySize) {
         }
     }
 
+    /** The same address and size without the bytes. */
+    public Segment placementOnly() {
+        return new Segment(address, new byte[0], memorySize);
+    }
+
     /** One past the last byte the segment occupies. */
     public long end() {
         return address + memorySize;
