@@ -285,21 +285,7 @@ class FloatJitLockstepTest {
         // crossing a page), sets FS back to Initial, then an FP store that faults (FS must stay
         // Initial) and an FP load that faults after arithmetic in the same block (FS must be
         // Dirty). The M-mode handler records state, skips the instruction, resets FS to Initial.
-        String src = """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, -1
-                csrw pmpaddr0, t0
-                li   t0, 0x1f
-                csrw pmpcfg0, t0
-                li   t0, (8 << 60) | (0x80200000 >> 12)
-                csrw satp, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x2800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
+        String src = Sv39Setup.machineSetup(Sv39Setup.ROOT, 0x2800, 0) + """
                 li   s0, 0x80100800
                 li   s1, 0x40000000
                 li   s2, 100
@@ -349,12 +335,7 @@ class FloatJitLockstepTest {
             """;
         Assembler.Program p = Assembler.assemble(src, BASE);
         try (Lockstep l = load(p, eager(region))) {
-            byte[] pte = new byte[8];
-            long v = ((0x8000_0000L >>> 12) << 10) | 0xcf;
-            for (int b = 0; b < 8; b++) {
-                pte[b] = (byte) (v >>> (8 * b));
-            }
-            l.write(0x8020_0000L + 2 * 8, pte);
+            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             byte[] data = new byte[0x2000];
             new SplittableRandom(31).nextBytes(data);
             l.write(0x8010_0000L, data);

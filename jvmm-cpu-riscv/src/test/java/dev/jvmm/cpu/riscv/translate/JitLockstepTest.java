@@ -170,20 +170,7 @@ class JitLockstepTest {
 
     @Test
     void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState() {
-        String src = HANDLER_SETUP + """
-                li   t0, -1
-                csrw pmpaddr0, t0
-                li   t0, 0x1f
-                csrw pmpcfg0, t0
-                li   t0, (8 << 60) | (0x80200000 >> 12)
-                csrw satp, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
-                mret
+        String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 nop
                 li   s0, 0x80100000
@@ -202,13 +189,7 @@ class JitLockstepTest {
                 j handler
             """;
         try (Lockstep l = load(src, EAGER)) {
-            // Sv39 root table at 0x80200000: one 1 GiB identity page for 0x80000000 (VRWXAD).
-            byte[] pte = new byte[8];
-            long v = ((0x8000_0000L >>> 12) << 10) | 0xcf;
-            for (int b = 0; b < 8; b++) {
-                pte[b] = (byte) (v >>> (8 * b));
-            }
-            l.write(0x8020_0000L + 2 * 8, pte);
+            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
             l.step(50);

@@ -62,6 +62,15 @@ final class Lockstep implements AutoCloseable {
         jitRam.write(address, bytes);
     }
 
+    /** Writes {@code value} little-endian into both RAMs. */
+    void writeLong(long address, long value) {
+        byte[] b = new byte[8];
+        for (int k = 0; k < 8; k++) {
+            b[k] = (byte) (value >>> (8 * k));
+        }
+        write(address, b);
+    }
+
     void reset(long pc) {
         interp.reset(pc);
         jit.reset(pc);

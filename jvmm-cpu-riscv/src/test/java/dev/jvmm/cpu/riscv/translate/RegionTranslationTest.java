@@ -122,23 +122,7 @@ class RegionTranslationTest {
     @Test
     void loopAtANegativeKernelAddressRunsInsideOneRegionAndMatchesTheInterpreter() {
         // The same code also mapped at 0xffffffff80000000 (as Linux's kernel image): S-mode runs the loop there.
-        String src = """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, -1
-                csrw pmpaddr0, t0
-                li   t0, 0x1f
-                csrw pmpcfg0, t0
-                li   t0, (8 << 60) | (0x80200000 >> 12)
-                csrw satp, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                li   t1, 0xffffffff00000000
-                add  t0, t0, t1
-                csrw mepc, t0
+        String src = Sv39Setup.machineSetup(Sv39Setup.ROOT, 0x800, 0xffff_ffff_0000_0000L) + """
                 mret
             supervisor:
             """ + MULTI_BLOCK_LOOP.replace("done:", "done:\n    ebreak\n") + """
@@ -151,12 +135,7 @@ class RegionTranslationTest {
         try (Lockstep l = load(src, EAGER)) {
             long[][] leaves = {{2, 0x8000_0000L}, {510, 0x8000_0000L}}; // 1 GiB pages (VRWXAD)
             for (long[] leaf : leaves) {
-                byte[] pte = new byte[8];
-                long v = ((leaf[1] >>> 12) << 10) | 0xcf;
-                for (int b = 0; b < 8; b++) {
-                    pte[b] = (byte) (v >>> (8 * b));
-                }
-                l.write(0x8020_0000L + leaf[0] * 8, pte);
+                Sv39Setup.mapGigapage(l, (int) leaf[0], leaf[1]);
             }
             l.runRandom(new SplittableRandom(23), 2_000, 200_000, p.symbol("handler"));
             assertThat(l.interp.pc()).isEqualTo(p.symbol("handler"));
@@ -171,22 +150,7 @@ class RegionTranslationTest {
 
     @Test
     void pageFaultInALaterBlockOfARegionLeavesTheInterpretersExactState() {
-        String src = """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, -1
-                csrw pmpaddr0, t0
-                li   t0, 0x1f
-                csrw pmpcfg0, t0
-                li   t0, (8 << 60) | (0x80200000 >> 12)
-                csrw satp, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
-                mret
+        String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 li   s0, 0x80100000
                 li   s2, 500
@@ -215,13 +179,7 @@ class RegionTranslationTest {
                 j handler
             """;
         try (Lockstep l = load(src, EAGER)) {
-            // Sv39 root table at 0x80200000: one 1 GiB identity page for 0x80000000 (VRWXAD).
-            byte[] pte = new byte[8];
-            long v = ((0x8000_0000L >>> 12) << 10) | 0xcf;
-            for (int b = 0; b < 8; b++) {
-                pte[b] = (byte) (v >>> (8 * b));
-            }
-            l.write(0x8020_0000L + 2 * 8, pte);
+            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(22), 300, 100_000, p.symbol("handler"));
             Hart h = l.jit;

@@ -21,23 +21,7 @@ class TranslationCacheTest {
 
     /** Machine mode: PMP open, satp = Sv39 with root {@code root}, then S-mode at {@code supervisor}. */
     private static String enterSupervisorWithRoot(long root) {
-        return """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, -1
-                csrw pmpaddr0, t0
-                li   t0, 0x1f
-                csrw pmpcfg0, t0
-                li   t0, (8 << 60) | (%d >> 12)
-                csrw satp, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
-                mret
-            """.formatted(root);
+        return Sv39Setup.machineSetup(root, 0x800, 0) + "    mret\n";
     }
 
     private static Lockstep load(String source) {
@@ -46,23 +30,6 @@ class TranslationCacheTest {
         l.reset(BASE);
         return l;
     }
-
-    private static void writeLong(Lockstep l, long address, long value) {
-        byte[] b = new byte[8];
-        for (int k = 0; k < 8; k++) {
-            b[k] = (byte) (value >>> (8 * k));
-        }
-        l.write(address, b);
-    }
-
-    /** A PTE for physical address {@code pa} with the low flag bits {@code flags}. */
-    private static long pte(long pa, int flags) {
-        return ((pa >>> 12) << 10) | flags;
-    }
-
-    /** Valid, readable, writable, executable, accessed, dirty (a supervisor leaf). */
-    private static final int LEAF = 0xcf;
-    private static final int POINTER = 0x01;
 
     @Test
     void unchangedBlocksSurviveFenceIAndRemoteFencesWithoutRecompiling() {
@@ -116,7 +83,7 @@ class TranslationCacheTest {
                 j handler
             """;
         try (Lockstep l = load(src)) {
-            writeLong(l, root + 2 * 8, pte(0x8000_0000L, LEAF)); // 1 GiB identity page for RAM
+            l.writeLong(root + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF)); // 1 GiB identity page for RAM
             l.runRandom(new SplittableRandom(2), 30, 3_000, -1);
             TranslatorStats warm = l.jit.translatorStats();
             assertThat(l.jit.privilege()).isEqualTo(1);
@@ -166,10 +133,10 @@ class TranslationCacheTest {
         try (Lockstep l = load(src)) {
             long[][] tables = {{rootA, 0x8030_1000L, 0x8030_2000L, codeA}, {rootB, 0x8030_4000L, 0x8030_5000L, codeB}};
             for (long[] t : tables) {
-                writeLong(l, t[0] + 2 * 8, pte(0x8000_0000L, LEAF));
-                writeLong(l, t[0] + 1 * 8, pte(t[1], POINTER)); // VA 0x40000000: 1 GiB slot 1
-                writeLong(l, t[1], pte(t[2], POINTER));
-                writeLong(l, t[2], pte(t[3], LEAF));
+                l.writeLong(t[0] + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF));
+                l.writeLong(t[0] + 1 * 8, Sv39Setup.pte(t[1], Sv39Setup.POINTER)); // VA 0x40000000: 1 GiB slot 1
+                l.writeLong(t[1], Sv39Setup.pte(t[2], Sv39Setup.POINTER));
+                l.writeLong(t[2], Sv39Setup.pte(t[3], Sv39Setup.LEAF));
             }
             l.write(codeA, functionA);
             l.write(codeB, functionB);
