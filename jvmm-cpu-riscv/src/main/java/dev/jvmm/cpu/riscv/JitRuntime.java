@@ -47,8 +47,6 @@ final class JitRuntime implements CodePageTracker {
     int linkEpoch;
     /** Instructions retired by the blocks of the current dispatch that called the running one. */
     int chained;
-    /** The block whose exit returned to the dispatcher last. */
-    TranslatedBlock lastBlock;
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
@@ -94,7 +92,6 @@ final class JitRuntime implements CodePageTracker {
         int[] heat = jumpHeat;
         int done = 0;
         boolean hotJump = false;
-        TranslatedBlock exited = null; // the compiled block that left to pc, to link to what runs there
         while (done < chunk) {
             long pc = in.pc;
             long left = limit - done;
@@ -118,7 +115,6 @@ final class JitRuntime implements CodePageTracker {
             if (b == null || t.entryRun() > left) {
                 // Fetch TLB miss (the interpreter raises any fetch fault), nothing translated
                 // here, or not enough budget left for the whole block or region run.
-                exited = null;
                 long before = c.instret;
                 int n = in.runBlock((int) Math.min(left, chunk - done));
                 done += n;
@@ -135,20 +131,14 @@ final class JitRuntime implements CodePageTracker {
                 }
                 continue;
             }
-            if (exited != null) {
-                exited.link(pc, b, linkEpoch);
-            }
             int allowed = (int) Math.min(left, Math.max(chunk - done, t.entryRun()));
             try {
                 translatedRuns++;
                 chained = 0;
-                lastBlock = null;
                 int n = b.execute(this, allowed, 0) + chained;
-                exited = lastBlock;
                 if (n == 0) {
                     // A guard stopped the block before its first instruction (FP disabled,
                     // invalid frm): the interpreter runs it and raises the trap.
-                    exited = null;
                     long before = c.instret;
                     done += in.runBlock(1);
                     interpretedInstructions += c.instret - before;

@@ -396,9 +396,8 @@ public final class BlockCompiler {
             return linkTargets;
         }
 
-        /** Returns the retired count, telling the runtime which block exited (so it can link it). */
+        /** Returns the retired count to the dispatcher (or to the block that called this one). */
         private void returnToDispatcher() {
-            c.aload(RT).aload(THIS).putfield(RUNTIME, LAST_BLOCK, TRANSLATED_BLOCK);
             c.iload(DONE);
             c.ireturn();
         }

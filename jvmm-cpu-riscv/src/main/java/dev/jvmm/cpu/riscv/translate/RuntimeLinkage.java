@@ -43,10 +43,9 @@ final class RuntimeLinkage {
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
     // Chaining (see TranslatedBlock): the current link epoch, the count retired by the callers
-    // of the running block, the block that returned to the dispatcher.
+    // of the running block.
     static final String LINK_EPOCH = "linkEpoch";
     static final String CHAINED = "chained";
-    static final String LAST_BLOCK = "lastBlock";
 
     // Mmu: the current (privilege-selected) data TLB arrays.
     static final String LOAD_TAG = "loadTag";

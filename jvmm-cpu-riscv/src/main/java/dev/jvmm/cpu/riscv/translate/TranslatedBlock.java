@@ -8,9 +8,10 @@ import java.util.Arrays;
  * thousands of receiver classes, and a megamorphic virtual call is one vtable load where an
  * interface call searches the itable.
  *
- * <p>Chaining: each exit to a constant pc has a link slot ({@link #linkTargets()}). Once the
- * runtime has seen that exit lead to another compiled block of the same page it links the
- * slot, and later runs leave through it by calling that block directly (up to
+ * <p>Chaining: each exit to a constant pc in the block's page has a link slot
+ * ({@link #linkTargets()}). An exit without a usable link asks the runtime for the compiled
+ * block at its target (through the fetch TLB and the jump cache) and links what it finds;
+ * later runs leave through the link by calling that block directly (up to
  * {@link #MAX_CHAIN_DEPTH} calls deep, while the budget allows its entry run), so a hot path
  * stays in compiled code instead of returning to the dispatcher after every block. Links are
  * valid only in the runtime's link epoch in which they were made; the runtime starts a new
