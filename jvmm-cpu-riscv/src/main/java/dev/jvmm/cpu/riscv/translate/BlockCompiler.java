@@ -72,7 +72,8 @@ public final class BlockCompiler {
     private static final int DIRTY = 17;
     private static final int HOST = 18; // long
     private static final int NEXT = 20;
-    private static final int REG0 = 21; // x1 at REG0 + 2, ...
+    private static final int SLOT = 21; // the exit's link slot, or -1
+    private static final int REG0 = 22; // x1 at REG0 + 2, ...
     private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
     private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
 
@@ -138,10 +139,6 @@ public final class BlockCompiler {
         return 0;
     }
 
-    /** An exit to a constant pc that writes back the registers of {@code mask}. */
-    private record ConstantExit(long mask, long pc) {
-    }
-
     /** Emits one region's {@code execute} body. */
     private static final class Emitter implements BlockContext {
         private final CodeBuilder c;
@@ -164,10 +161,11 @@ public final class BlockCompiler {
         private final long[] writtenAfter;
         /** Per instruction: the {@link FloatEmitter.Checks} that hold on every path from the entry to it. */
         private final int[] checkedBefore;
-        /** The shared exit for each set of registers to write back. */
-        private final Map<Long, Label> exits = new HashMap<>();
-        /** The exit to each constant pc with a link slot, for each set of registers to write back. */
-        private final Map<ConstantExit, Label> constantExits = new java.util.LinkedHashMap<>();
+        /**
+         * The shared write-back for each set of registers an exit writes back; all of them
+         * continue in the one chaining tail (the exit's pc in TARGET, its link slot in SLOT).
+         */
+        private final Map<Long, Label> exits = new java.util.LinkedHashMap<>();
         /** The constant pcs with a link slot, in slot order. */
         private final List<Long> linkTargets = new ArrayList<>();
 
@@ -379,20 +377,15 @@ public final class BlockCompiler {
                     exit(gi.nextPc(), k); // the next instruction is not in the region
                 }
             }
+            Label tail = c.newLabel();
             for (var e : exits.entrySet()) {
                 c.labelBinding(e.getValue());
                 writeBack(e.getKey());
-                c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
-                chainToComputedTarget();
+                c.goto_(tail);
             }
-            for (var e : constantExits.entrySet()) {
-                c.labelBinding(e.getValue());
-                writeBack(e.getKey().mask());
-                c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER);
-                lconst(e.getKey().pc());
-                c.putfield(INTERPRETER, PC, CD_long);
-                chain(e.getKey().pc(), linkTargets.indexOf(e.getKey().pc()));
-            }
+            c.labelBinding(tail);
+            c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
+            chain();
             return linkTargets;
         }
 
@@ -403,43 +396,36 @@ public final class BlockCompiler {
         }
 
         /**
-         * After the write-back of an exit to a constant pc: calls the block linked to slot
-         * {@code slot} if the link is of the runtime's current epoch, the chain is not too deep,
-         * at least one instruction retired here and the rest of the budget covers the linked
-         * block's entry run; else returns to the dispatcher.
+         * The exits' one tail, after the write-back, with the next pc in TARGET and its link slot
+         * (or -1) in SLOT: calls the block linked there if the link is of the runtime's current
+         * epoch, else the compiled block the runtime finds at TARGET (linking it to the slot);
+         * only while the chain is not too deep, at least one instruction retired here and the
+         * rest of the budget covers the next block's entry run; else returns to the dispatcher.
+         * One tail per method, not one per exit: it is most of an exit's bytecode, and HotSpot's
+         * compile time grows with the bytecode.
          */
-        private void chain(long pc, int slot) {
+        private void chain() {
             Label plain = c.newLabel();
             Label call = c.newLabel();
             Label lookup = c.newLabel();
             mayChain(plain);
-            if (slot >= 0) {
+            if (!linkTargets.isEmpty()) {
+                c.iload(SLOT).iflt(lookup);
                 c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY);
-                iconst(slot);
-                c.aaload().dup().astore(NEXT).ifnull(lookup);
+                c.iload(SLOT).aaload().dup().astore(NEXT).ifnull(lookup);
                 c.aload(THIS).getfield(TRANSLATED_BLOCK, "linkEpoch", CD_int);
                 c.aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int).if_icmpeq(call);
             }
-            // No link (yet, or any more; or another page): ask the runtime, and link what it finds.
+            // No link (yet, or any more; or none for this exit): ask the runtime, and link what it finds.
             c.labelBinding(lookup);
-            c.aload(RT);
-            lconst(pc);
-            c.invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
-            if (slot >= 0) {
-                c.aload(THIS);
-                lconst(pc);
+            c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
+            if (!linkTargets.isEmpty()) {
+                c.iload(SLOT).iflt(call);
+                c.aload(THIS).lload(TARGET);
                 c.aload(NEXT).aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int);
                 c.invokevirtual(TRANSLATED_BLOCK, "link", LINK);
             }
             c.labelBinding(call);
-            callNext(plain);
-        }
-
-        /** After the write-back of an exit to the pc in TARGET (a JALR): calls the compiled block there, as {@link #chain} does. */
-        private void chainToComputedTarget() {
-            Label plain = c.newLabel();
-            mayChain(plain);
-            c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
             callNext(plain);
         }
 
@@ -571,26 +557,26 @@ public final class BlockCompiler {
         @Override
         public void exit(long pc, int count) {
             boolean samePage = ((pc ^ block.pc()) >>> 12) == 0;
-            if (!samePage || linkTargets.contains(pc) || linkTargets.size() < MAX_LINKS) {
-                if (samePage && !linkTargets.contains(pc)) {
-                    linkTargets.add(pc); // a link slot: only a block of the same page may be linked
-                }
-                if (count != 0) {
-                    c.iinc(DONE, count);
-                }
-                c.goto_(constantExits.computeIfAbsent(new ConstantExit(writtenAfter[current], pc), e -> c.newLabel()));
-                return;
+            if (samePage && !linkTargets.contains(pc) && linkTargets.size() < MAX_LINKS) {
+                linkTargets.add(pc); // a link slot: only a block of the same page may be linked
             }
             lconst(pc);
             c.lstore(TARGET);
-            exitToTarget(count);
+            leave(count, samePage ? linkTargets.indexOf(pc) : -1);
         }
 
-        /** Leaves the region to the pc in local TARGET. */
+        /** Leaves the region to the pc in local TARGET (a computed one: no link slot). */
         private void exitToTarget(int count) {
+            leave(count, -1);
+        }
+
+        /** Leaves the region to the pc in TARGET through link slot {@code slot} (or none: -1). */
+        private void leave(int count, int slot) {
             if (count != 0) {
                 c.iinc(DONE, count);
             }
+            iconst(slot);
+            c.istore(SLOT);
             c.goto_(exits.computeIfAbsent(writtenAfter[current], m -> c.newLabel()));
         }
 
