@@ -731,15 +731,19 @@ public final class BlockCompiler {
             c.labelBinding(next);
         }
 
-        /** Computes va = rs1 + imm into VA and the TLB index into INDEX. */
-        private void address(int rs1, long imm) {
+        /**
+         * Computes va = rs1 + imm into VA and its index in the TLB array {@code tags} into INDEX.
+         * The mask is the array's length less one: the MMU's size, never a second copy of it,
+         * and it proves the index in bounds to HotSpot.
+         */
+        private void address(int rs1, long imm, int tags) {
             push(rs1);
             lconst(imm);
             c.ladd().lstore(VA);
             c.lload(VA);
             iconst(12);
             c.lushr().l2i();
-            iconst(0xff);
+            c.aload(tags).arraylength().iconst_1().isub();
             c.iand().istore(INDEX);
         }
 
@@ -819,7 +823,7 @@ public final class BlockCompiler {
 
         @Override
         public void loadRaw(int k, long pc, int rs1, long imm, int size) {
-            address(rs1, imm);
+            address(rs1, imm, LOAD_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(LOAD_TAGS, size, slow);
@@ -845,7 +849,7 @@ public final class BlockCompiler {
 
         @Override
         public void storeRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable value) {
-            address(rs1, imm);
+            address(rs1, imm, STORE_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
