@@ -54,8 +54,13 @@ final class Mmu {
         final long[][] add = new long[3][TLB_SIZE];
         /** Whether S-mode entries for U pages (allowed by SUM) are cached. */
         boolean hasUserPages;
-        /** Whether some entry came from a superpage (so one address may cover several entries). */
-        boolean hasSuperpages;
+        /**
+         * The virtual page numbers spanned by the superpages some entries came from (first >
+         * last when none): an SFENCE.VMA for an address inside must drop every entry, as the
+         * one leaf PTE it names may back many of them; outside, only the address's own entry.
+         */
+        long superpageFirst;
+        long superpageLast;
 
         Tlb() {
             flush();
@@ -66,18 +71,31 @@ final class Mmu {
                 Arrays.fill(t, -1L);
             }
             hasUserPages = false;
-            hasSuperpages = false;
+            superpageFirst = Long.MAX_VALUE;
+            superpageLast = Long.MIN_VALUE;
         }
 
-        /** Drops the entries for the 4 KiB page of {@code va}, or everything if superpages are cached. */
+        /** Notes that an entry came from a superpage of {@code 1 << 9 * level} pages around {@code vpn}. */
+        void noteSuperpage(long vpn, int level) {
+            long span = (1L << (9 * level)) - 1;
+            superpageFirst = Math.min(superpageFirst, vpn & ~span);
+            superpageLast = Math.max(superpageLast, vpn | span);
+        }
+
+        /**
+         * Drops the entries for the 4 KiB page of {@code va}, or everything if a cached
+         * superpage covers it (Linux's per-page fences after user page faults then cost one
+         * entry, not the kernel's whole linear map).
+         */
         void flushPage(long va) {
-            if (hasSuperpages) {
+            long vpn = va >>> 12;
+            if (vpn >= superpageFirst && vpn <= superpageLast) {
                 flush();
                 return;
             }
-            int i = (int) (va >>> 12) & TLB_MASK;
+            int i = (int) vpn & TLB_MASK;
             for (long[] t : tag) {
-                if (t[i] == (va >>> 12)) {
+                if (t[i] == vpn) {
                     t[i] = -1L;
                 }
             }
@@ -486,7 +504,7 @@ final class Mmu {
                 set.hasUserPages = true;
             }
             if (walkLevel > 0) {
-                set.hasSuperpages = true;
+                set.noteSuperpage(va >>> 12, walkLevel);
             }
         }
         return pa;

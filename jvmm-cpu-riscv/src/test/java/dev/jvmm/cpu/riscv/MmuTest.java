@@ -293,6 +293,30 @@ class MmuTest {
     }
 
     @Test
+    void sfenceVmaByAnyAddressOfAMegapageDropsTheEntriesCachedFromIt() {
+        // The load caches the megapage's translation for DATA_VA + 0x5000; the fence names
+        // another 4 KiB page of the same megapage, whose one leaf PTE backs both.
+        try (TestRig rig = rig("""
+                li t0, 0x40005000
+                ld a0, 0(t0)
+                sd s3, 0(s2)          # rewrite the megapage PTE through the identity map
+                li t1, 0x40000000
+                sfence.vma t1
+                ld a1, 0(t0)
+                """)) {
+            PageTableBuilder pt = sv39(rig).map(DATA_VA, 0x80400000L, R | W | A | D, 1);
+            rig.ram.writeLong(0x80400000L + 0x5000, 111);
+            rig.ram.writeLong(0x80600000L + 0x5000, 222);
+            rig.hart.setRegister(18, pt.pteAddress(DATA_VA, 1));
+            rig.hart.setRegister(19, ((0x80600000L >>> 12) << 10) | R | W | A | D | PageTableBuilder.V);
+            runPaged(pt, rig, null, false);
+            assertThat(rig.x("s10")).isEqualTo(Traps.ECALL_FROM_S);
+            assertThat(rig.x("a0")).isEqualTo(111);
+            assertThat(rig.x("a1")).isEqualTo(222);
+        }
+    }
+
+    @Test
     void instructionStraddlingIntoAnUnmappedPageFaultsOnTheSecondHalf() {
         try (TestRig rig = rig("""
                 li t0, 0x40000ffe
