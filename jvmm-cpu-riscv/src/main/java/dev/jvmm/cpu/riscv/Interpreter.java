@@ -550,6 +550,18 @@ final class Interpreter {
     }
 
     private void amo(int insn, int rd, int rs1, long npc) {
+        long result = atomic(insn, x[rs1], x[(insn >>> 20) & 31]);
+        if (rd != 0) {
+            x[rd] = result;
+        }
+        this.pc = npc;
+    }
+
+    /**
+     * Performs the A-extension instruction {@code insn} (AMO, LR or SC) on address {@code va}
+     * with source operand {@code b}; returns the value for rd. Also used by translated code.
+     */
+    long atomic(int insn, long va, long b) {
         int f3 = (insn >>> 12) & 7;
         if (f3 != 2 && f3 != 3) {
             throw traps.illegal(insn);
@@ -557,8 +569,6 @@ final class Interpreter {
         boolean dword = f3 == 3;
         int size = dword ? 8 : 4;
         int f5 = insn >>> 27;
-        long va = x[rs1];
-        long b = x[(insn >>> 20) & 31];
         GuestMemory ram = mmu.ram();
         long result;
         switch (f5) {
@@ -612,10 +622,7 @@ final class Interpreter {
             }
             default -> throw traps.illegal(insn);
         }
-        if (rd != 0) {
-            x[rd] = result;
-        }
-        this.pc = npc;
+        return result;
     }
 
     private static long amoOp(int f5, long a, long b) {

@@ -50,8 +50,8 @@ final class JitRuntime implements CodePageTracker {
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
-    /** Set when a CPU store hit a page holding translated code. */
-    private boolean codeWritten;
+    /** Set when a CPU store hit a page holding translated code (read by generated code after an atomic). */
+    boolean codeWritten;
 
     private long translatedInstructions;
     private long interpretedInstructions;
@@ -209,6 +209,26 @@ final class JitRuntime implements CodePageTracker {
         }
         csrs.instret -= retired;
         return codeWritten;
+    }
+
+    /**
+     * An AMO, LR or SC of translated code, {@code retired} instructions into its run: returns
+     * the value for rd; {@link #codeWritten} tells whether it overwrote translated code.
+     */
+    long atomic(int insn, long va, long src, long pc, int retired) {
+        retired += chained;
+        csrs.instret += retired;
+        codeWritten = false;
+        long v;
+        try {
+            v = interp.atomic(insn, va, src);
+        } catch (Traps.Trap t) {
+            interp.pc = pc;
+            trapRetired = retired;
+            throw t;
+        }
+        csrs.instret -= retired;
+        return v;
     }
 
     // ---- code invalidation ----

@@ -2,6 +2,7 @@ package dev.jvmm.cpu.riscv.translate;
 
 import static dev.jvmm.cpu.riscv.translate.RuntimeLinkage.*;
 import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_byte;
 import static java.lang.constant.ConstantDescs.CD_int;
 import static java.lang.constant.ConstantDescs.CD_long;
@@ -229,7 +230,7 @@ public final class BlockCompiler {
                     readsRs2 = true;
                     writesRd = false;
                 }
-                case 0x33, 0x3b -> {
+                case 0x33, 0x3b, 0x2f -> {
                     readsRs1 = true;
                     readsRs2 = true;
                     writesRd = true;
@@ -682,6 +683,7 @@ public final class BlockCompiler {
                 case 0x33 -> op(rd, rs1, rs2, f3, f7);
                 case 0x3b -> op32(rd, rs1, rs2, f3, f7);
                 case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53, 0x73 -> fp.instruction(k, gi, checkedBefore[current]);
+                case 0x2f -> atomic(k, insn, rd, rs1, rs2, pc, npc);
                 case 0x0f -> {
                     if (insn == PAUSE) {
                         c.invokestatic(CD_THREAD, "onSpinWait", MethodTypeDesc.of(CD_void));
@@ -877,6 +879,31 @@ public final class BlockCompiler {
             c.invokevirtual(RUNTIME, "storeSlow", STORE_SLOW);
             c.ifeq(done);
             exit(npc, k + 1); // the store overwrote translated code: refetch from the next instruction
+            c.labelBinding(done);
+        }
+
+        /**
+         * AMO, LR and SC go through the runtime (the interpreter's own implementation, with its
+         * LR reservation), after the write-back, as a slow path would; the block goes on after
+         * them unless the write overwrote translated code.
+         */
+        private void atomic(int k, int insn, int rd, int rs1, int rs2, long pc, long npc) {
+            writeBack();
+            c.aload(RT);
+            iconst(insn);
+            push(rs1);
+            push(rs2);
+            lconst(pc);
+            retired(k);
+            c.invokevirtual(RUNTIME, "atomic", ATOMIC);
+            if (rd != 0) {
+                pop(rd);
+            } else {
+                c.pop2();
+            }
+            Label done = c.newLabel();
+            c.aload(RT).getfield(RUNTIME, CODE_WRITTEN, CD_boolean).ifeq(done);
+            exit(npc, k + 1); // refetch from the next instruction
             c.labelBinding(done);
         }
 

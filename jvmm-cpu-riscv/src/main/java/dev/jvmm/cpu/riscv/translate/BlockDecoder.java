@@ -68,6 +68,19 @@ public final class BlockDecoder {
         return new GuestBlock(pc, offset, List.copyOf(out), p, Arrays.copyOf(window, o));
     }
 
+    /** A valid AMO, LR or SC (word or doubleword; LR with rs2 = 0). */
+    static boolean isAtomic(int insn) {
+        int f3 = (insn >>> 12) & 7;
+        if ((insn & 0x7f) != 0x2f || (f3 != 2 && f3 != 3)) {
+            return false;
+        }
+        return switch (insn >>> 27) {
+            case 0x02 -> ((insn >>> 20) & 31) == 0;
+            case 0x03, 0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c -> true;
+            default -> false;
+        };
+    }
+
     static boolean isControlTransfer(int insn) {
         int op = insn & 0x7f;
         return op == 0x63 || op == 0x6f || op == 0x67;
@@ -102,6 +115,7 @@ public final class BlockDecoder {
                 default -> false;
             };
             case 0x0f -> f3 == 0; // FENCE (not FENCE.I)
+            case 0x2f -> isAtomic(insn);
             case 0x07, 0x27, 0x43, 0x47, 0x4b, 0x4f, 0x53 -> FloatEmitter.isTranslatable(insn);
             case 0x73 -> FloatEmitter.isFloatCsrAccess(insn); // fflags, reads of frm and fcsr
             default -> false;

@@ -61,6 +61,10 @@ final class RuntimeLinkage {
     /** boolean storeSlow(long va, int size, long value, long pc, int retired): whether code was overwritten. */
     static final MethodTypeDesc STORE_SLOW = MethodTypeDesc.of(ConstantDescs.CD_boolean, ConstantDescs.CD_long,
             ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
+    /** long atomic(int insn, long va, long src, long pc, int retired): rd's value; then field codeWritten. */
+    static final MethodTypeDesc ATOMIC = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
+            ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
+    static final String CODE_WRITTEN = "codeWritten";
     /** void DirtyPageLog.markOffset(long ramOffset), called after every inline store. */
     static final MethodTypeDesc MARK_OFFSET = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long);
     /** TranslatedBlock chainTarget(long pc): the compiled block to call at a computed target, or null. */

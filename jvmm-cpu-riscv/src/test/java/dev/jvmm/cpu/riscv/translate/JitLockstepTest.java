@@ -205,6 +205,116 @@ class JitLockstepTest {
     }
 
     @Test
+    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem() {
+        String src = """
+                li   s1, 0x80100000
+                addi s4, s1, 8
+                addi s5, s1, 12
+                addi s6, s1, 16
+                li   s2, 400
+                li   s0, 0
+            loop:
+                li   t0, 3
+                amoadd.d  t1, t0, (s1)
+                amoswap.w t2, s2, (s4)
+                amomax.d  t3, s2, (s1)
+                amominu.w t4, t0, (s5)
+                amoor.d   t5, s2, (s6)
+            retry:
+                lr.d a0, (s1)
+                addi a0, a0, 5
+                sc.d a1, a0, (s1)
+                bnez a1, retry
+                sc.w a2, a0, (s4)       # no reservation left: fails (a2 = 1), writes nothing
+                add  s0, s0, t1
+                add  s0, s0, t2
+                xor  s0, s0, t3
+                add  s0, s0, t4
+                add  s0, s0, t5
+                add  s0, s0, a2
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(5), 1_000, 40_000, p.symbol("done"));
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
+            TranslatorStats s = l.jit.translatorStats();
+            assertTranslatorUsed(l.jit);
+            // Translated blocks run through the atomics instead of ending before each one.
+            assertThat(s.interpretedInstructions()).as("interpreted instructions")
+                    .isLessThan(s.translatedInstructions() / 20);
+        }
+    }
+
+    @Test
+    void pageFaultOfAnAtomicInATranslatedBlockLeavesTheInterpretersExactState() {
+        String src = Sv39Setup.enterSupervisor() + """
+            supervisor:
+                nop
+                li   s0, 0x80100000
+                li   a0, 1
+                amoadd.d a2, a0, (s0)
+                addi a1, a0, 2
+                li   s1, 0x40000008
+                addi a3, a1, 5
+            fault:
+                amoswap.d a4, a0, (s1)
+                addi a5, a3, 1
+                j    supervisor
+                .align 2
+            handler:
+                j handler
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
+            l.step(50);
+            Hart h = l.jit;
+            assertThat(h.pc()).isEqualTo(p.symbol("handler"));
+            assertThat(h.debugCsr(0x342)).as("mcause: store/AMO page fault").isEqualTo(15);
+            assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(p.symbol("fault"));
+            assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
+            assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
+            assertThat(h.register(15)).as("a5, after the fault").isZero();
+            assertTranslatorUsed(h);
+        }
+    }
+
+    @Test
+    void atomicWriteIntoTheRunningBlockIsSeenByTheNextInstruction() {
+        String src = """
+                li   a0, 0
+                li   s3, 5
+                la   s1, newinsn
+                lw   t1, 0(s1)
+            loop:
+                la   s0, patch
+                addi a0, a0, 1
+                amoswap.w t2, t1, (s0)
+                .balign 4               # an AMO needs an aligned word
+            patch:
+                addi a0, a0, 1000
+                addi s3, s3, -1
+                bnez s3, loop
+            done:
+                j    done
+            newinsn:
+                addi a0, a0, 100
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
+            assertThat(l.jit.register(10)).isEqualTo(5 * 101);
+            assertThat(l.jit.translatorStats().pageInvalidations()).isPositive();
+            assertTranslatorUsed(l.jit);
+        }
+    }
+
+    @Test
     void storeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI() {
         String src = """
                 li   a0, 0
