@@ -33,8 +33,9 @@
  * some path to it may have written) and before every slow-path call, so a trap leaves exactly the
  * interpreter's state. F and D are translated by {@link dev.jvmm.cpu.riscv.translate.FloatEmitter}
  * (calls into the hart's {@code Fpu}); guards on mstatus.FS and frm before the first FP instruction
- * that needs them on every path send the trapping cases to the interpreter. Anything not
- * translated (CSR accesses other than to fflags and reads of frm/fcsr, AMO, system instructions,
- * FENCE.I) ends the block or region and runs in the interpreter.
+ * that needs them on every path send the trapping cases to the interpreter. AMOs and LR/SC call the
+ * runtime, which runs the interpreter's implementation (one LR reservation for both engines).
+ * Anything not translated (CSR accesses other than to fflags and reads of frm/fcsr, system
+ * instructions, FENCE.I) ends the block or region and runs in the interpreter.
  */
 package dev.jvmm.cpu.riscv.translate;
