@@ -50,7 +50,7 @@ final class JitRuntime implements CodePageTracker {
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
-    /** Set when a CPU store hit a page holding translated code (read by generated code after an atomic). */
+    /** Set when a CPU store hit a page holding translated code (read by generated code after a load's slow path or an atomic). */
     boolean codeWritten;
 
     private long translatedInstructions;
@@ -179,10 +179,12 @@ final class JitRuntime implements CodePageTracker {
     /**
      * A load that missed the TLB inline: {@code retired} instructions of the block ran before
      * it, at {@code pc}. instret is exact while the access runs (MMIO may look at it).
+     * {@link #codeWritten} tells whether its page walk's A-bit update hit translated code.
      */
     long loadSlow(long va, int size, long pc, int retired) {
         retired += chained;
         csrs.instret += retired;
+        codeWritten = false;
         long v;
         try {
             v = mmu.loadSlow(va, size);

@@ -676,7 +676,7 @@ public final class BlockCompiler {
                     exitToTarget(k + 1);
                 }
                 case 0x63 -> branch(k, insn, rs1, rs2, f3, pc, npc);
-                case 0x03 -> load(k, insn, rd, rs1, f3, pc);
+                case 0x03 -> load(k, insn, rd, rs1, f3, pc, npc);
                 case 0x23 -> store(k, insn, rs1, rs2, f3, pc, npc);
                 case 0x13 -> opImm(insn, rd, rs1, f3);
                 case 0x1b -> opImm32(insn, rd, rs1, f3, f7);
@@ -799,9 +799,12 @@ public final class BlockCompiler {
             };
         }
 
-        private void load(int k, int insn, int rd, int rs1, int f3, long pc) {
-            loadRaw(k, pc, rs1, Decoder.immI(insn), 1 << (f3 & 3));
-            // Both paths leave a long whose low 'size' bytes are the data: extend as the opcode says.
+        private void load(int k, int insn, int rd, int rs1, int f3, long pc, long npc) {
+            loadRaw(k, pc, npc, rs1, Decoder.immI(insn), 1 << (f3 & 3), () -> extendInto(rd, f3));
+        }
+
+        /** Extends the loaded long on the stack (its low bytes are the data) as load {@code f3} says, into rd. */
+        private void extendInto(int rd, int f3) {
             switch (f3) {
                 case 0 -> c.l2i().i2b().i2l();
                 case 1 -> c.l2i().i2s().i2l();
@@ -824,10 +827,11 @@ public final class BlockCompiler {
         }
 
         @Override
-        public void loadRaw(int k, long pc, int rs1, long imm, int size) {
+        public void loadRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable complete) {
             address(rs1, imm, LOAD_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
+            Label codeWritten = c.newLabel();
             tlbCheck(LOAD_TAGS, size, slow);
             hostAccessPrefix(LOAD_ADDS, size);
             c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
@@ -842,7 +846,17 @@ public final class BlockCompiler {
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
+            // The page walk may have set an A bit in a page of translated code (maybe this
+            // block's): then the instruction completes and the block leaves, as after a store.
+            c.aload(RT).getfield(RUNTIME, CODE_WRITTEN, CD_boolean).ifne(codeWritten);
             c.labelBinding(done);
+            complete.run();
+            Label next = c.newLabel();
+            c.goto_(next);
+            c.labelBinding(codeWritten);
+            complete.run();
+            exit(npc, k + 1);
+            c.labelBinding(next);
         }
 
         private void store(int k, int insn, int rs1, int rs2, int f3, long pc, long npc) {

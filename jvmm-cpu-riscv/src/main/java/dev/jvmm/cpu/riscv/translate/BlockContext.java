@@ -25,9 +25,11 @@ interface BlockContext {
 
     /**
      * Loads {@code size} bytes at {@code x[rs1] + imm} for instruction {@code k} (at
-     * {@code pc}); leaves a long whose low {@code size} bytes are the data.
+     * {@code pc}, next {@code npc}) and runs {@code complete}, which consumes the long whose low
+     * {@code size} bytes are the data and finishes the instruction. It may be emitted twice: a
+     * slow path whose page walk wrote translated code completes the instruction and leaves.
      */
-    void loadRaw(int k, long pc, int rs1, long imm, int size);
+    void loadRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable complete);
 
     /**
      * Stores the low {@code size} bytes of the long {@code value} pushes at {@code x[rs1] + imm}

@@ -353,8 +353,13 @@ final class FloatEmitter {
         switch (insn & 0x7f) {
             case 0x07 -> {
                 int size = f3 == 2 ? 4 : 8;
-                ctx.loadRaw(k, gi.pc(), rs1, Decoder.immI(insn), size);
-                result(size == 4 ? 0 : 1, rd);
+                ctx.loadRaw(k, gi.pc(), gi.nextPc(), rs1, Decoder.immI(insn), size, () -> {
+                    result(size == 4 ? 0 : 1, rd);
+                    if ((needed & Checks.DIRTY) != 0) {
+                        markDirty();
+                    }
+                });
+                return; // FS is dirty on both of the load's ways out
             }
             case 0x27 -> ctx.storeRaw(k, gi.pc(), gi.nextPc(), rs1, Decoder.immS(insn), f3 == 2 ? 4 : 8,
                     () -> ctx.code().lload(slot(rs2))); // the raw bits, no unboxing

@@ -315,6 +315,50 @@ class JitLockstepTest {
     }
 
     @Test
+    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere() {
+        // The code page doubles as a level-0 page table: the word at "pte" is the leaf PTE the
+        // load below walks through (valid, readable, A clear, mapping RAM's first page) and
+        // also the next instruction, "lb zero, 512(zero)". The walk sets the A bit, which turns
+        // the word into an FMADD.S, illegal while FS is off. The interpreter fetches the new
+        // word; translated code must leave the block after the load to do the same.
+        String src = Sv39Setup.enterSupervisor() + """
+            supervisor:
+                la   s1, pte
+                slli s1, s1, 52
+                srli s1, s1, 55         # the PTE's index in its page
+                slli s1, s1, 12
+                li   t1, 0x40000000     # root entry 1, level-1 entry 0, level-0 entry: the index
+                add  s1, s1, t1
+                j    block
+                .balign 8
+                .word 0x00000013        # nop: the 4-byte load below ends 8-byte aligned
+            block:
+                ld   t0, 0(s1)
+            pte:
+                .word 0x20000003        # lb zero, 512(zero); as a PTE: V, R, PPN 0x80000
+                .word 0
+                .balign 4
+            handler:
+                j handler
+            """;
+        try (Lockstep l = load(src, EAGER)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            long pte = p.symbol("pte");
+            long level1 = 0x8030_0000L;
+            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // the code, identity-mapped
+            l.writeLong(Sv39Setup.ROOT + 8, Sv39Setup.pte(level1, Sv39Setup.POINTER));
+            l.writeLong(level1, Sv39Setup.pte(pte & ~0xfffL, Sv39Setup.POINTER));
+            l.step(1_000); // one run: the block is compiled at its first jump and runs whole
+            Hart h = l.jit;
+            assertThat(h.pc()).isEqualTo(p.symbol("handler"));
+            assertThat(h.debugCsr(0x342)).as("mcause: illegal instruction").isEqualTo(2);
+            assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(pte);
+            assertThat(h.register(5)).as("t0, loaded from RAM's first page").isEqualTo(l.readLong(BASE));
+            assertTranslatorUsed(h);
+        }
+    }
+
+    @Test
     void storeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI() {
         String src = """
                 li   a0, 0

@@ -71,6 +71,11 @@ final class Lockstep implements AutoCloseable {
         write(address, b);
     }
 
+    /** The long at {@code address} in the translator's RAM (little-endian). */
+    long readLong(long address) {
+        return jitRam.readLong(address);
+    }
+
     void reset(long pc) {
         interp.reset(pc);
         jit.reset(pc);
