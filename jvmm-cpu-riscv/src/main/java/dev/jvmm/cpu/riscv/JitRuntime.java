@@ -182,34 +182,26 @@ final class JitRuntime implements CodePageTracker {
      * {@link #codeWritten} tells whether its page walk's A-bit update hit translated code.
      */
     long loadSlow(long va, int size, long pc, int retired) {
-        retired += chained;
-        csrs.instret += retired;
-        codeWritten = false;
+        int before = enterSlowPath(retired);
         long v;
         try {
             v = mmu.loadSlow(va, size);
         } catch (Traps.Trap t) {
-            interp.pc = pc;
-            trapRetired = retired;
-            throw t;
+            throw trapAt(t, pc, before);
         }
-        csrs.instret -= retired;
+        csrs.instret -= before;
         return v;
     }
 
     /** A store that missed the store TLB (or hit a code page); returns whether it overwrote translated code. */
     boolean storeSlow(long va, int size, long value, long pc, int retired) {
-        retired += chained;
-        csrs.instret += retired;
-        codeWritten = false;
+        int before = enterSlowPath(retired);
         try {
             mmu.storeSlow(va, size, value);
         } catch (Traps.Trap t) {
-            interp.pc = pc;
-            trapRetired = retired;
-            throw t;
+            throw trapAt(t, pc, before);
         }
-        csrs.instret -= retired;
+        csrs.instret -= before;
         return codeWritten;
     }
 
@@ -218,19 +210,34 @@ final class JitRuntime implements CodePageTracker {
      * the value for rd; {@link #codeWritten} tells whether it overwrote translated code.
      */
     long atomic(int insn, long va, long src, long pc, int retired) {
-        retired += chained;
-        csrs.instret += retired;
-        codeWritten = false;
+        int before = enterSlowPath(retired);
         long v;
         try {
             v = interp.atomic(insn, va, src);
         } catch (Traps.Trap t) {
-            interp.pc = pc;
-            trapRetired = retired;
-            throw t;
+            throw trapAt(t, pc, before);
         }
-        csrs.instret -= retired;
+        csrs.instret -= before;
         return v;
+    }
+
+    /**
+     * Starts a slow path {@code retired} instructions into a block's run: makes instret exact
+     * for the access (counting the chain's callers too) and clears {@link #codeWritten};
+     * returns the instructions retired before it, which the caller takes off instret again.
+     */
+    private int enterSlowPath(int retired) {
+        int before = retired + chained;
+        csrs.instret += before;
+        codeWritten = false;
+        return before;
+    }
+
+    /** A slow path's trap: the faulting instruction's pc and the count retired before it, for the dispatcher. */
+    private Traps.Trap trapAt(Traps.Trap t, long pc, int before) {
+        interp.pc = pc;
+        trapRetired = before;
+        return t;
     }
 
     // ---- code invalidation ----

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.jvmm.cpu.riscv.Hart;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Targeted programs run on the interpreter and the translator tier in lockstep. */
 class JitLockstepTest {
@@ -168,8 +171,12 @@ class JitLockstepTest {
         }
     }
 
-    @Test
-    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState() {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ld   a4, 0(s1)         | 13", // load page fault
+        "amoswap.d a4, a0, (s1) | 15", // store/AMO page fault
+    })
+    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause) {
         String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 nop
@@ -178,16 +185,17 @@ class JitLockstepTest {
                 sd   a0, 0(s0)
                 addi a1, a0, 2
                 ld   a2, 0(s0)
-                li   s1, 0x40000000
+                amoadd.d a6, a0, (s0)
+                li   s1, 0x40000008
                 addi a3, a1, 5
             fault:
-                ld   a4, 8(s1)
+                %s
                 addi a5, a3, 1
                 j    supervisor
                 .align 2
             handler:
                 j handler
-            """;
+            """.formatted(access);
         try (Lockstep l = load(src, EAGER)) {
             Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             Assembler.Program p = Assembler.assemble(src, BASE);
@@ -195,7 +203,7 @@ class JitLockstepTest {
             l.step(50);
             Hart h = l.jit;
             assertThat(h.pc()).isEqualTo(p.symbol("handler"));
-            assertThat(h.debugCsr(0x342)).as("mcause").isEqualTo(13);
+            assertThat(h.debugCsr(0x342)).as("mcause").isEqualTo(cause);
             assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(p.symbol("fault"));
             assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
             assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
@@ -250,71 +258,6 @@ class JitLockstepTest {
     }
 
     @Test
-    void pageFaultOfAnAtomicInATranslatedBlockLeavesTheInterpretersExactState() {
-        String src = Sv39Setup.enterSupervisor() + """
-            supervisor:
-                nop
-                li   s0, 0x80100000
-                li   a0, 1
-                amoadd.d a2, a0, (s0)
-                addi a1, a0, 2
-                li   s1, 0x40000008
-                addi a3, a1, 5
-            fault:
-                amoswap.d a4, a0, (s1)
-                addi a5, a3, 1
-                j    supervisor
-                .align 2
-            handler:
-                j handler
-            """;
-        try (Lockstep l = load(src, EAGER)) {
-            Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
-            Assembler.Program p = Assembler.assemble(src, BASE);
-            l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
-            l.step(50);
-            Hart h = l.jit;
-            assertThat(h.pc()).isEqualTo(p.symbol("handler"));
-            assertThat(h.debugCsr(0x342)).as("mcause: store/AMO page fault").isEqualTo(15);
-            assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(p.symbol("fault"));
-            assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
-            assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
-            assertThat(h.register(15)).as("a5, after the fault").isZero();
-            assertTranslatorUsed(h);
-        }
-    }
-
-    @Test
-    void atomicWriteIntoTheRunningBlockIsSeenByTheNextInstruction() {
-        String src = """
-                li   a0, 0
-                li   s3, 5
-                la   s1, newinsn
-                lw   t1, 0(s1)
-            loop:
-                la   s0, patch
-                addi a0, a0, 1
-                amoswap.w t2, t1, (s0)
-                .balign 4               # an AMO needs an aligned word
-            patch:
-                addi a0, a0, 1000
-                addi s3, s3, -1
-                bnez s3, loop
-            done:
-                j    done
-            newinsn:
-                addi a0, a0, 100
-            """;
-        try (Lockstep l = load(src, EAGER)) {
-            Assembler.Program p = Assembler.assemble(src, BASE);
-            l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
-            assertThat(l.jit.register(10)).isEqualTo(5 * 101);
-            assertThat(l.jit.translatorStats().pageInvalidations()).isPositive();
-            assertTranslatorUsed(l.jit);
-        }
-    }
-
-    @Test
     void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere() {
         // The code page doubles as a level-0 page table: the word at "pte" is the leaf PTE the
         // load below walks through (valid, readable, A clear, mapping RAM's first page) and
@@ -358,8 +301,9 @@ class JitLockstepTest {
         }
     }
 
-    @Test
-    void storeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI() {
+    @ParameterizedTest
+    @ValueSource(strings = {"sw   t1, 0(s0)", "amoswap.w t2, t1, (s0)"})
+    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write) {
         String src = """
                 li   a0, 0
                 li   s3, 5
@@ -368,7 +312,8 @@ class JitLockstepTest {
             loop:
                 la   s0, patch
                 addi a0, a0, 1
-                sw   t1, 0(s0)
+                %s
+                .balign 4               # an AMO needs an aligned word
             patch:
                 addi a0, a0, 1000
                 addi s3, s3, -1
@@ -377,7 +322,7 @@ class JitLockstepTest {
                 j    done
             newinsn:
                 addi a0, a0, 100
-            """;
+            """.formatted(write);
         try (Lockstep l = load(src, EAGER)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
