@@ -61,7 +61,7 @@ final class DecodedBlockInterpreter {
             done += r;
             Translation s = t.linked(interp.pc, epoch);
             if (s == null || done >= chunk || (b = s.decoded()) == null || b.length() > limit - done
-                    || translator.noteRun(s) != null) {
+                    || translator.noteRun(s, c.instret) != null) {
                 return finish(t, done, false);
             }
             t = s;
