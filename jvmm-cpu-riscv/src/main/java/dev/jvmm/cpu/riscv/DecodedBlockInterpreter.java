@@ -59,13 +59,29 @@ final class DecodedBlockInterpreter {
                 return finish(t, done + ~r, true);
             }
             done += r;
-            Translation s = t.linked(interp.pc, epoch);
+            long pc = interp.pc;
+            Translation s = t.linked(pc, epoch);
             if (s == null || done >= chunk || (b = s.decoded()) == null || b.length() > limit - done
-                    || translator.noteRun(s, c.instret) != null) {
+                    || !fetchLeadsTo(t, pc, s) || translator.noteRun(s, c.instret) != null) {
                 return finish(t, done, false);
             }
             t = s;
         }
+    }
+
+    /**
+     * Whether {@code pc}, reached from {@code from}, leads to the RAM bytes of {@code s}, so the
+     * hart may run them there (as the dispatcher's lookup would find): within from's page the
+     * mapping that led to from still holds (nothing in a run may change it); another page's
+     * must be in the fetch TLB for the current privilege.
+     */
+    private boolean fetchLeadsTo(Translation from, long pc, Translation s) {
+        if (((pc ^ from.pc()) >>> 12) == 0) {
+            return true;
+        }
+        Mmu m = mmu;
+        int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
+        return m.fetchTag[i] == pc >>> 12 && pc + m.fetchAdd[i] == s.offset();
     }
 
     /**

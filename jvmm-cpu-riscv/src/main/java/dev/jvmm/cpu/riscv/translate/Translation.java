@@ -76,7 +76,7 @@ public final class Translation {
 
     /**
      * The entry linked as the successor at {@code pc} in the runtime's link {@code epoch}, or
-     * null. Only entries of the same page are linked, so the mapping that led here leads there.
+     * null. The caller checks that the current mapping still leads from pc to its bytes.
      */
     public Translation linked(long pc, int epoch) {
         if (linkEpoch != epoch) {
@@ -85,11 +85,8 @@ public final class Translation {
         return pc == linkPc0 ? link0 : pc == linkPc1 ? link1 : null;
     }
 
-    /** Links {@code next} (entered at its pc) as a successor, if it is in this entry's page; links of an older epoch are dropped. */
+    /** Links {@code next} (entered at its pc) as a successor; links of an older epoch are dropped. */
     public void link(Translation next, int epoch) {
-        if (((next.pc ^ pc) >>> 12) != 0 || next.offset - offset != next.pc - pc) {
-            return;
-        }
         if (linkEpoch != epoch) {
             link0 = link1 = null;
             linkPc0 = linkPc1 = 1; // odd: never a pc

@@ -13,31 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JitLockstepTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
-    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
-
-    /** The tiers above the interpreter, each tested on its own: compiled at first sight, or only ever warm. */
-    enum Tier {
-        COMPILED(EAGER),
-        WARM(TranslatorOptions.defaults().withHotThreshold(Integer.MAX_VALUE).withWarmThreshold(1));
-
-        final TranslatorOptions options;
-
-        Tier(TranslatorOptions options) {
-            this.options = options;
-        }
-
-        /** Asserts that this tier ran some of the program. */
-        void assertUsed(Hart jit) {
-            TranslatorStats s = jit.translatorStats();
-            assertThat(s.compileFailures()).isZero();
-            if (this == WARM) {
-                assertThat(s.warmInstructions()).as("instructions run by warm blocks").isPositive();
-                assertThat(s.blocksCompiled()).as("blocks compiled").isZero();
-            } else {
-                assertThat(s.translatedInstructions()).as("instructions run by compiled blocks").isPositive();
-            }
-        }
-    }
+    private static final TranslatorOptions EAGER = TranslatorTier.COMPILED.options;
 
     private static final String HANDLER_SETUP = """
                 la   t0, handler
@@ -157,20 +133,20 @@ class JitLockstepTest {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
                 assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
-                Tier.COMPILED.assertUsed(l.jit);
+                TranslatorTier.COMPILED.assertUsed(l.jit);
             }
         }
-        try (Lockstep l = load(src, Tier.WARM.options)) {
+        try (Lockstep l = load(src, TranslatorTier.WARM.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
             assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
-            Tier.WARM.assertUsed(l.jit);
+            TranslatorTier.WARM.assertUsed(l.jit);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(Tier.class)
-    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount(Tier tier) {
+    @EnumSource(TranslatorTier.class)
+    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount(TranslatorTier tier) {
         // 4 setup instructions, then 1000 passes of a 3-instruction self-loop, then the final j.
         String src = """
                 li   t0, 1000
@@ -203,7 +179,7 @@ class JitLockstepTest {
         "ld   a4, 0(s1)         | 13 | WARM",
         "amoswap.d a4, a0, (s1) | 15 | WARM",
     })
-    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause, Tier tier) {
+    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause, TranslatorTier tier) {
         String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 nop
@@ -240,8 +216,8 @@ class JitLockstepTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tier.class)
-    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem(Tier tier) {
+    @EnumSource(TranslatorTier.class)
+    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem(TranslatorTier tier) {
         String src = """
                 li   s1, 0x80100000
                 addi s4, s1, 8
@@ -286,8 +262,8 @@ class JitLockstepTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Tier.class)
-    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere(Tier tier) {
+    @EnumSource(TranslatorTier.class)
+    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere(TranslatorTier tier) {
         // The code page doubles as a level-0 page table: the word at "pte" is the leaf PTE the
         // load below walks through (valid, readable, A clear, mapping RAM's first page) and
         // also the next instruction, "lb zero, 512(zero)". The walk sets the A bit, which turns
@@ -337,7 +313,7 @@ class JitLockstepTest {
         "sw   t1, 0(s0)         | WARM",
         "amoswap.w t4, t1, (s0) | WARM",
     })
-    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write, Tier tier) {
+    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write, TranslatorTier tier) {
         // Every pass writes the instruction at "patch" (alternately +100 and +1000) and then
         // runs it: a block made before the write would run the previous pass's instruction.
         String src = """
@@ -404,21 +380,21 @@ class JitLockstepTest {
                 li   a0, 3
             """;
         for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1),
-                Tier.WARM.options}) {
+                TranslatorTier.WARM.options}) {
             try (Lockstep l = load(src, options)) {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(5), 25, 20_000, p.symbol("done"));
                 assertThat(l.jit.register(8)).isEqualTo(50);
                 assertThat(l.jit.register(19)).as("after the store without FENCE.I").isEqualTo(2);
                 assertThat(l.jit.register(20)).as("after the store and FENCE.I").isEqualTo(3);
-                (options == Tier.WARM.options ? Tier.WARM : Tier.COMPILED).assertUsed(l.jit);
+                (options == TranslatorTier.WARM.options ? TranslatorTier.WARM : TranslatorTier.COMPILED).assertUsed(l.jit);
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(Tier.class)
-    void codeWrittenBehindTheCpuIsSeenAfterFenceI(Tier tier) {
+    @EnumSource(TranslatorTier.class)
+    void codeWrittenBehindTheCpuIsSeenAfterFenceI(TranslatorTier tier) {
         String src = """
                 li   s0, 0
             loop:
@@ -476,7 +452,7 @@ class JitLockstepTest {
             TranslatorStats s = l.jit.translatorStats();
             assertThat(s.evictions()).isPositive();
             assertThat(s.liveBlocks()).isLessThanOrEqualTo(4);
-            Tier.COMPILED.assertUsed(l.jit);
+            TranslatorTier.COMPILED.assertUsed(l.jit);
         }
     }
 
@@ -504,7 +480,7 @@ class JitLockstepTest {
             l.step(3);
             assertThat(l.jit.register(11)).as("mcause read by the handler").isEqualTo((1L << 63) | 3);
             assertThat(l.jit.pc()).isEqualTo(p.symbol("park"));
-            Tier.COMPILED.assertUsed(l.jit);
+            TranslatorTier.COMPILED.assertUsed(l.jit);
         }
     }
 }
