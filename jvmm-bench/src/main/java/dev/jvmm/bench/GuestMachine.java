@@ -1,6 +1,7 @@
 package dev.jvmm.bench;
 
 import dev.jvmm.cpu.riscv.Engine;
+import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.Hart;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
@@ -34,9 +35,14 @@ public final class GuestMachine implements AutoCloseable {
     public final Hart hart;
 
     public GuestMachine(Engine engine) {
+        this(engine, TranslatorOptions.fromSystemProperties());
+    }
+
+    /** A machine whose hart runs {@code engine} with the translator's {@code options}. */
+    public GuestMachine(Engine engine, TranslatorOptions options) {
         ram = GuestMemory.allocate(GuestPrograms.RAM_BASE, GuestPrograms.RAM_SIZE);
         hart = new Hart(0, new AddressSpace(ram), STOPPED);
-        hart.setEngine(engine);
+        hart.setEngine(engine, options);
     }
 
     /** Loads {@code code} at RAM base and resets the hart there in M-mode. */
