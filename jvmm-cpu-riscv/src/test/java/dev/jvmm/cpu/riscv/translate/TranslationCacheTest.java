@@ -84,11 +84,11 @@ class TranslationCacheTest {
                 addi a0, a0, 2
                 ret
             """;
-        // Threshold 10: at f's tenth run its 3 instructions have retired 30 of the ~9 passes'.
-        long spread = compiledBlocks(src, 10_000); // far below 1/HOT_SHARE of them
-        long close = compiledBlocks(src, 2); // above it
-        assertThat(spread).as("blocks compiled when only the busy loop is a share of the work").isEqualTo(1);
-        assertThat(close).as("blocks compiled when every block is a share of the work").isGreaterThanOrEqualTo(4);
+        // Threshold 10: f's tenth run comes 10 passes after its first.
+        long spread = compiledBlocks(src, Translator.HOT_WINDOW / 10); // 2 windows for 10 passes
+        long close = compiledBlocks(src, 1_000);
+        assertThat(spread).as("blocks compiled when only the busy loop is hot within a window").isEqualTo(1);
+        assertThat(close).as("blocks compiled when every pass comes within a window").isGreaterThanOrEqualTo(4);
     }
 
     /** Runs {@code src} on the translator alone with s1 = {@code gap}; returns the blocks it compiled. */
