@@ -62,7 +62,7 @@ final class DecodedBlockInterpreter {
             long pc = interp.pc;
             Translation s = t.linked(pc, epoch);
             if (s == null || done >= chunk || (b = s.decoded()) == null || b.length() > limit - done
-                    || !fetchLeadsTo(t, pc, s) || translator.noteRun(s, c.instret) != null) {
+                    || !fetchLeadsTo(t, pc, s) || translator.noteRun(s) != null) {
                 return finish(t, done, false);
             }
             t = s;

@@ -110,7 +110,7 @@ final class JitRuntime implements CodePageTracker {
             if (t != null && t.length() != 0) {
                 b = t.block();
                 if (b == null && t.length() <= left) {
-                    b = warmJump ? translator.promote(t) : translator.noteRun(t, c.instret);
+                    b = warmJump ? translator.promote(t) : translator.noteRun(t);
                 }
             }
             if (warmJump) {

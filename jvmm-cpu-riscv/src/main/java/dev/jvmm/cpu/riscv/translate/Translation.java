@@ -20,8 +20,6 @@ public final class Translation {
     /** The warm tier's form while it is not compiled, or null. */
     DecodedBlock decoded;
     int heat;
-    /** The hart's instret at the first run {@link #heat} counts. */
-    long since;
     boolean failed;
     /** The bytes as decoded (heap segment), found in RAM at {@link #codeOffset}. */
     MemorySegment code;

@@ -35,15 +35,6 @@ import java.util.Map;
 public final class Translator {
 
     private static final int JUMP_CACHE_BITS = 12;
-    /**
-     * A block's runs count toward the hot threshold only within this many guest instructions
-     * (retired by the hart) of the first of them; a block that is warm for long but never hot
-     * (a boot's one-time work, such as the kernel's crypto self-tests) starts counting afresh
-     * instead of being compiled, since HotSpot's compile (~15 ms of CPU per block) would not pay
-     * off, while a loop that is hot now reaches the threshold well within it. Measured on a
-     * Debian boot: 281 blocks compiled without the window, 175 with it.
-     */
-    static final long HOT_WINDOW = 100_000_000;
     private static final int JUMP_CACHE_MASK = (1 << JUMP_CACHE_BITS) - 1;
     private static final System.Logger LOG = System.getLogger(Translator.class.getName());
     /** For studying generated code: every class compiled is also written to this directory ({@code jvmm.jit.dump}). */
@@ -145,11 +136,10 @@ public final class Translator {
     }
 
     /**
-     * Counts one run of {@code t} (interpreted or warm) at {@code now} (the hart's retired
-     * instruction count): decodes it for the warm tier when it becomes warm and compiles it when
-     * it becomes hot (see {@link #HOT_WINDOW}); returns the compiled block or null.
+     * Counts one run of {@code t} (interpreted or warm): decodes it for the warm tier when it
+     * becomes warm and compiles it when it becomes hot; returns the compiled block or null.
      */
-    public TranslatedBlock noteRun(Translation t, long now) {
+    public TranslatedBlock noteRun(Translation t) {
         if (t.block != null) {
             return t.block;
         }
@@ -157,16 +147,8 @@ public final class Translator {
             return null;
         }
         int heat = ++t.heat;
-        if (heat == 1) {
-            t.since = now;
-        }
         if (heat >= options.hotThreshold()) {
-            if (now - t.since <= HOT_WINDOW) {
-                compile(t);
-            } else {
-                t.heat = 0;
-                t.since = now;
-            }
+            compile(t);
         } else if (heat >= options.warmThreshold() && t.decoded == null) {
             decodeWarm(t);
         }

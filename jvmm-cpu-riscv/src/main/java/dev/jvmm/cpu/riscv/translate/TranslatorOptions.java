@@ -3,8 +3,7 @@ package dev.jvmm.cpu.riscv.translate;
 /**
  * Tuning of the translator tier.
  *
- * @param hotThreshold executions of a block (interpreted or warm, within {@code Translator.HOT_WINDOW} retired
- *     instructions when there is a warm tier) before it is compiled; 1 compiles at first sight
+ * @param hotThreshold executions of a block (interpreted or warm) before it is compiled; 1 compiles at first sight
  * @param warmThreshold executions of a block (by the interpreter) before it is decoded for the warm tier
  *     ({@link DecodedBlock}); at or above {@code hotThreshold} there is no warm tier
  * @param maxBlocks compiled regions kept before the whole code cache is dropped

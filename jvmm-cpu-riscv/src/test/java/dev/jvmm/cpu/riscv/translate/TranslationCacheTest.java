@@ -66,47 +66,6 @@ class TranslationCacheTest {
     }
 
     @Test
-    void blockRunOftenButSpreadOverManyInstructionsIsNotCompiled() {
-        // Each pass of "outer" runs a busy loop of 2 * s1 instructions, then f once.
-        String src = """
-                li   s2, 20
-            outer:
-                mv   t0, s1
-            busy:
-                addi t0, t0, -1
-                bnez t0, busy
-                call f
-                addi s2, s2, -1
-                bnez s2, outer
-                wfi                     # nothing is pending: the run ends here
-            f:
-                addi a0, a0, 1
-                addi a0, a0, 2
-                ret
-            """;
-        // Threshold 10: f's tenth run comes 10 passes after its first.
-        long spread = compiledBlocks(src, Translator.HOT_WINDOW / 10); // 2 windows for 10 passes
-        long close = compiledBlocks(src, 1_000);
-        assertThat(spread).as("blocks compiled when only the busy loop is hot within a window").isEqualTo(1);
-        assertThat(close).as("blocks compiled when every pass comes within a window").isGreaterThanOrEqualTo(4);
-    }
-
-    /** Runs {@code src} on the translator alone with s1 = {@code gap}; returns the blocks it compiled. */
-    private static long compiledBlocks(String src, long gap) {
-        try (Lockstep l = new Lockstep(4L << 20, TranslatorOptions.defaults().withHotThreshold(10).withWarmThreshold(2))) {
-            Assembler.Program p = Assembler.assemble(src, BASE);
-            l.write(BASE, p.image());
-            l.reset(BASE);
-            l.setRegister(9, gap);
-            while (!l.jit.isWaitingForInterrupt()) {
-                l.jit.run(10_000_000);
-            }
-            assertThat(l.jit.register(10)).isEqualTo(60);
-            return l.jit.translatorStats().blocksCompiled();
-        }
-    }
-
-    @Test
     void blockStaysValidAcrossSfenceVmaWhenTheMappingIsUnchanged() {
         long root = 0x8030_0000L;
         String src = enterSupervisorWithRoot(root) + """
