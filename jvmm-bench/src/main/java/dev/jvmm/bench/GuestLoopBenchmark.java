@@ -1,7 +1,6 @@
 package dev.jvmm.bench;
 
 import dev.jvmm.cpu.riscv.Engine;
-import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,10 +18,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A guest loop run by {@code Hart.run} through the interpreter, the translator or the
- * translator's warm tier alone (M-mode, bare addressing). Programs ({@link GuestPrograms}):
- * "tight" (one 8-instruction block with a load and a store), "call" (a call, a return and a
- * data-dependent branch per iteration) and
+ * A guest loop run by {@code Hart.run} through the interpreter or the translator (M-mode, bare
+ * addressing). Programs ({@link GuestPrograms}): "tight" (one 8-instruction block with a load
+ * and a store), "call" (a call, a return and a data-dependent branch per iteration) and
  * "straight" (1000 ALU instructions, a quarter compressed, then a jump back). Score: ns per
  * guest instruction retired (1000 / score = guest MIPS).
  */
@@ -39,9 +37,8 @@ public class GuestLoopBenchmark {
     @Param({"tight", "call", "straight"})
     public String program;
 
-    /** An {@link Engine}, or WARM: the translator engine with its warm tier only (nothing compiled). */
-    @Param({"INTERPRETER", "JIT", "WARM"})
-    public String engine;
+    @Param({"INTERPRETER", "JIT"})
+    public Engine engine;
 
     private GuestMachine machine;
     private final RetiredCheck check = new RetiredCheck(BUDGET);
@@ -57,9 +54,7 @@ public class GuestLoopBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        machine = (engine.equals("WARM")
-                ? new GuestMachine(Engine.JIT, TranslatorOptions.defaults().withHotThreshold(Integer.MAX_VALUE).withWarmThreshold(1))
-                : new GuestMachine(Engine.valueOf(engine))).startMachineMode(program(program));
+        machine = new GuestMachine(engine).startMachineMode(program(program));
     }
 
     @Benchmark

@@ -1,7 +1,6 @@
 package dev.jvmm.bench;
 
 import dev.jvmm.cpu.riscv.Engine;
-import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.Hart;
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.Clock;
@@ -35,14 +34,9 @@ public final class GuestMachine implements AutoCloseable {
     public final Hart hart;
 
     public GuestMachine(Engine engine) {
-        this(engine, TranslatorOptions.fromSystemProperties());
-    }
-
-    /** A machine whose hart runs {@code engine} with the translator's {@code options}. */
-    public GuestMachine(Engine engine, TranslatorOptions options) {
         ram = GuestMemory.allocate(GuestPrograms.RAM_BASE, GuestPrograms.RAM_SIZE);
         hart = new Hart(0, new AddressSpace(ram), STOPPED);
-        hart.setEngine(engine, options);
+        hart.setEngine(engine);
     }
 
     /** Loads {@code code} at RAM base and resets the hart there in M-mode. */

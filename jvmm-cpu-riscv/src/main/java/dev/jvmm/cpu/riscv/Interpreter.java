@@ -168,15 +168,6 @@ final class Interpreter {
         } else {
             npc = pc + 4;
         }
-        execute(insn, bits, pc, npc);
-    }
-
-    /**
-     * Executes the (expanded) instruction {@code insn} at {@code pc}, whose raw encoding (for
-     * mtval) is {@code bits} and whose successor is at {@code npc}; leaves the next pc in
-     * {@link #pc}. Also runs the operations the block interpreter leaves to this decoder.
-     */
-    void execute(int insn, int bits, long pc, long npc) {
         long[] x = this.x;
         int rd = (insn >>> 7) & 31;
         int rs1 = (insn >>> 15) & 31;

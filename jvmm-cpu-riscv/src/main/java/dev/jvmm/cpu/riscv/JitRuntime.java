@@ -1,7 +1,6 @@
 package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.cpu.riscv.translate.CodePageTracker;
-import dev.jvmm.cpu.riscv.translate.DecodedBlock;
 import dev.jvmm.cpu.riscv.translate.TranslatedBlock;
 import dev.jvmm.cpu.riscv.translate.Translation;
 import dev.jvmm.cpu.riscv.translate.Translator;
@@ -32,7 +31,6 @@ final class JitRuntime implements CodePageTracker {
     final long[] f;
 
     private final Translator translator;
-    private final DecodedBlockInterpreter warm;
 
     /**
      * Heat of taken-jump targets in interpreted code (shared with the interpreter): a target
@@ -57,7 +55,6 @@ final class JitRuntime implements CodePageTracker {
 
     private long translatedInstructions;
     private long interpretedInstructions;
-    private long warmInstructions;
     private long translatedRuns;
 
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
@@ -70,8 +67,7 @@ final class JitRuntime implements CodePageTracker {
         this.fpu = interp.fp.fpu;
         this.f = interp.fp.f;
         this.translator = new Translator(MethodHandles.lookup(), mmu.segment, x, dirtyPages, this, options);
-        this.warm = new DecodedBlockInterpreter(interp, csrs, mmu, this);
-        interp.profileJumps(jumpHeat, options.promotionThreshold());
+        interp.profileJumps(jumpHeat, options.hotThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
                     "jvmm jit stats: " + stats() + " localFences=" + localFences + " remoteFences=" + remoteFences
@@ -86,9 +82,8 @@ final class JitRuntime implements CodePageTracker {
      * FENCE.I, ...), exactly where the interpreter's runBlock would.
      *
      * <p>Where nothing is translated the interpreter runs on until a taken jump reaches a
-     * target that is warm or translated ({@link Interpreter#jumped}); only there, and where
-     * translated or warm code ends, does this loop look for a translation. A block that is not
-     * compiled runs in its warm form if it has one.
+     * target that is hot or translated ({@link Interpreter#jumped}); only there, and where
+     * translated code ends, does this loop look for a translation.
      */
     int run(int chunk, long limit) {
         Interpreter in = interp;
@@ -96,8 +91,7 @@ final class JitRuntime implements CodePageTracker {
         Csrs c = csrs;
         int[] heat = jumpHeat;
         int done = 0;
-        boolean warmJump = false;
-        Translation lastWarm = null; // the warm block that ran last, to link to the next one
+        boolean hotJump = false;
         while (done < chunk) {
             long pc = in.pc;
             long left = limit - done;
@@ -110,31 +104,13 @@ final class JitRuntime implements CodePageTracker {
             if (t != null && t.length() != 0) {
                 b = t.block();
                 if (b == null && t.length() <= left) {
-                    b = warmJump ? translator.promote(t) : translator.noteRun(t);
+                    b = hotJump ? translator.compileNow(t) : translator.noteRun(t);
                 }
             }
-            if (warmJump) {
-                // Translated or warm: the interpreter stops here from now on; else count afresh.
-                heat[(int) (pc >>> 1) & (heat.length - 1)] = b != null || t != null && t.decoded() != null
-                        ? TRANSLATED_HEAT : 0;
-                warmJump = false;
-            }
-            if (lastWarm != null) {
-                if (t != null && t.decoded() != null) {
-                    lastWarm.link(t, linkEpoch);
-                }
-                lastWarm = null;
-            }
-            DecodedBlock d = b == null && t != null ? t.decoded() : null;
-            if (d != null && d.length() <= left) {
-                long before = c.instret;
-                done += warm.run(t, translator, chunk - done, left);
-                warmInstructions += c.instret - before;
-                if (warm.stopped) {
-                    return done;
-                }
-                lastWarm = warm.last;
-                continue;
+            if (hotJump) {
+                // Translated: the interpreter stops here from now on; else count afresh.
+                heat[(int) (pc >>> 1) & (heat.length - 1)] = b != null ? TRANSLATED_HEAT : 0;
+                hotJump = false;
             }
             if (b == null || t.entryRun() > left) {
                 // Fetch TLB miss (the interpreter raises any fetch fault), nothing translated
@@ -147,7 +123,7 @@ final class JitRuntime implements CodePageTracker {
                 if (in.atHotTarget) {
                     in.atHotTarget = false;
                     int h = heat[(int) (in.pc >>> 1) & (heat.length - 1)];
-                    warmJump = h < TRANSLATED_HEAT; // else translated already (or a slot it shares)
+                    hotJump = h < TRANSLATED_HEAT; // else translated already (or a slot it shares)
                     continue;
                 }
                 if (retired != n || in.breakBlock || in.waiting) {
@@ -313,6 +289,6 @@ final class JitRuntime implements CodePageTracker {
     }
 
     TranslatorStats stats() {
-        return translator.stats(translatedInstructions, interpretedInstructions, translatedRuns, warmInstructions);
+        return translator.stats(translatedInstructions, interpretedInstructions, translatedRuns);
     }
 }

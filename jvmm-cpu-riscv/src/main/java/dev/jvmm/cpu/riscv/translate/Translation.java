@@ -4,10 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The code cache's entry for one block start: virtual pc and RAM offset (the key), the length
- * of its basic block in instructions, its decoded form once it is warm ({@link DecodedBlock})
- * and its compiled form once it is hot: a region entered here (see {@link GuestRegion}).
- * Until then the runtime interprets exactly {@link #length()} instructions for it, so the
- * dispatcher keeps meeting block starts. It also keeps the bytes
+ * of its basic block in instructions, and its compiled form once it is hot: a region entered
+ * here (see {@link GuestRegion}). Until then the runtime interprets exactly {@link #length()}
+ * instructions for it, so the dispatcher keeps meeting block starts. It also keeps the bytes
  * it was decoded from (the block's, then the whole region's) and the fence epoch in which they
  * were last known to match RAM. Owned by one hart's thread.
  */
@@ -17,8 +16,6 @@ public final class Translation {
     final long offset;
     int length;
     TranslatedBlock block;
-    /** The warm tier's form while it is not compiled, or null. */
-    DecodedBlock decoded;
     int heat;
     boolean failed;
     /** The bytes as decoded (heap segment), found in RAM at {@link #codeOffset}. */
@@ -30,12 +27,6 @@ public final class Translation {
     long epoch;
     /** Next entry in the same hash bucket. */
     Translation next;
-    // Two links to the entries that followed this one's runs (see linked).
-    private long linkPc0 = 1;
-    private long linkPc1 = 1;
-    private Translation link0;
-    private Translation link1;
-    private int linkEpoch;
 
     Translation(long pc, long offset, GuestBlock decoded, long epoch) {
         this.pc = pc;
@@ -65,39 +56,6 @@ public final class Translation {
      */
     public int entryRun() {
         return entryRun;
-    }
-
-    /** The warm tier's form, or null while the block is cold or once it is compiled. */
-    public DecodedBlock decoded() {
-        return decoded;
-    }
-
-    /**
-     * The entry linked as the successor at {@code pc} in the runtime's link {@code epoch}, or
-     * null. The caller checks that the current mapping still leads from pc to its bytes.
-     */
-    public Translation linked(long pc, int epoch) {
-        if (linkEpoch != epoch) {
-            return null;
-        }
-        return pc == linkPc0 ? link0 : pc == linkPc1 ? link1 : null;
-    }
-
-    /** Links {@code next} (entered at its pc) as a successor; links of an older epoch are dropped. */
-    public void link(Translation next, int epoch) {
-        if (linkEpoch != epoch) {
-            link0 = link1 = null;
-            linkPc0 = linkPc1 = 1; // odd: never a pc
-            linkEpoch = epoch;
-        }
-        if (link0 == null || linkPc0 == next.pc) {
-            linkPc0 = next.pc;
-            link0 = next;
-        } else {
-            // The newer link replaces the older second one: a branch has two successors.
-            linkPc1 = next.pc;
-            link1 = next;
-        }
     }
 
     /** The compiled region, or null while it is not (yet) compiled. */

@@ -16,8 +16,6 @@ import java.util.Map;
  * baked into the code (link addresses, trap pcs), the offset names the bytes; the caller finds
  * the offset through the fetch TLB, so permission and mapping changes need no work here.
  * Entries start as uncompiled stubs that only record the block length; after
- * {@link TranslatorOptions#warmThreshold()} runs they are decoded for the warm tier
- * ({@link DecodedBlock}, its page marked as for a compiled block), and after
  * {@link TranslatorOptions#hotThreshold()} runs they are compiled into hidden classes (not
  * strongly linked to their loader, so dropping an entry lets the class be unloaded).
  *
@@ -65,7 +63,6 @@ public final class Translator {
     private long fences;
     private long staleBlocks;
     private long regionInstructions;
-    private long warmBlocks;
     private int largestMethodBytes;
     /** Bumped by every fence; an entry from an older epoch re-checks its bytes before use. */
     private long epoch;
@@ -136,57 +133,26 @@ public final class Translator {
     }
 
     /**
-     * Counts one run of {@code t} (interpreted or warm): decodes it for the warm tier when it
-     * becomes warm and compiles it when it becomes hot; returns the compiled block or null.
+     * Counts one run of {@code t}'s stub and compiles it when it becomes hot; returns the
+     * compiled block or null.
      */
     public TranslatedBlock noteRun(Translation t) {
         if (t.block != null) {
             return t.block;
         }
-        if (t.failed || t.length == 0) {
+        if (t.failed || t.length == 0 || ++t.heat < options.hotThreshold()) {
             return null;
         }
-        int heat = ++t.heat;
-        if (heat >= options.hotThreshold()) {
-            compile(t);
-        } else if (heat >= options.warmThreshold() && t.decoded == null) {
-            decodeWarm(t);
-        }
+        compile(t);
         return t.block;
     }
 
-    /**
-     * Moves {@code t} to its next tier now (its start was found warm or hot elsewhere): to the
-     * warm tier, or compiled if there is no warm tier; returns the compiled block or null.
-     */
-    public TranslatedBlock promote(Translation t) {
+    /** Compiles {@code t} now (its start was found hot elsewhere); returns the compiled block or null. */
+    public TranslatedBlock compileNow(Translation t) {
         if (t.block == null && !t.failed && t.length != 0) {
-            if (options.warmThreshold() < options.hotThreshold()) {
-                if (t.decoded == null) {
-                    decodeWarm(t);
-                }
-            } else {
-                compile(t);
-            }
+            compile(t);
         }
         return t.block;
-    }
-
-    /**
-     * Decodes {@code t} for the warm tier, from RAM as it is now: its page is marked first, as
-     * for compiling, so a store that changes the bytes afterwards drops the decoded form.
-     */
-    private void decodeWarm(Translation t) {
-        tracker.markCodePage(t.offset >>> 12);
-        GuestBlock block = BlockDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions());
-        t.length = block.size();
-        t.code = MemorySegment.ofArray(block.code());
-        t.codeOffset = t.offset;
-        t.epoch = epoch;
-        if (block.size() != 0) {
-            t.decoded = DecodedBlock.of(block);
-            warmBlocks++;
-        }
     }
 
     private int bucket(long pc, long offset) {
@@ -273,7 +239,6 @@ public final class Translator {
                     MethodType.methodType(void.class)).invoke();
             compiled.initialize(t.pc, t.entryRun);
             t.block = compiled;
-            t.decoded = null;
             blocksCompiled++;
             liveBlocks++;
         } catch (Throwable e) {
@@ -353,10 +318,8 @@ public final class Translator {
     }
 
     /** The counters, with the runtime's instruction counts filled in by the caller. */
-    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long translatedRuns,
-            long warmInstructions) {
+    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long translatedRuns) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns,
-                largestMethodBytes, warmBlocks, warmInstructions);
+                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
     }
 }

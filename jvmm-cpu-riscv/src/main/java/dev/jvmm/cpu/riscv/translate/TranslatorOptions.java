@@ -3,26 +3,23 @@ package dev.jvmm.cpu.riscv.translate;
 /**
  * Tuning of the translator tier.
  *
- * @param hotThreshold executions of a block (interpreted or warm) before it is compiled; 1 compiles at first sight
- * @param warmThreshold executions of a block (by the interpreter) before it is decoded for the warm tier
- *     ({@link DecodedBlock}); at or above {@code hotThreshold} there is no warm tier
+ * @param hotThreshold executions of a block (by the interpreter) before it is compiled; 1 compiles at first sight
  * @param maxBlocks compiled regions kept before the whole code cache is dropped
  * @param maxBlockInstructions the longest basic block translated
  * @param maxRegionInstructions the most instructions compiled into one region (it always holds its entry block)
  */
-public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions,
-        int warmThreshold) {
+public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions) {
 
     public TranslatorOptions {
-        if (hotThreshold < 1 || warmThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024
+        if (hotThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024
                 || maxRegionInstructions < 1 || maxRegionInstructions > 4096) {
             throw new IllegalArgumentException("bad translator options");
         }
     }
 
-    /** Options with the default region size and warm threshold. */
+    /** Options with the default region size. */
     public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions) {
-        this(hotThreshold, maxBlocks, maxBlockInstructions, DEFAULT_REGION_INSTRUCTIONS, DEFAULT_WARM_THRESHOLD);
+        this(hotThreshold, maxBlocks, maxBlockInstructions, DEFAULT_REGION_INSTRUCTIONS);
     }
 
     /**
@@ -31,9 +28,6 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * about 2x slower (suspected: compile latency of the larger methods), so they are opt-in.
      */
     private static final int DEFAULT_REGION_INSTRUCTIONS = 1;
-
-    /** Decoding a block costs about as much as interpreting it a few times. */
-    private static final int DEFAULT_WARM_THRESHOLD = 16;
 
     /**
      * A high hot threshold: a new hidden class runs in HotSpot's slow tiers (where its
@@ -55,37 +49,26 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     /**
      * The defaults, with each value overridable by a system property for tuning:
      * {@code jvmm.jit.hotThreshold}, {@code jvmm.jit.maxBlocks}, {@code jvmm.jit.maxBlockInstructions},
-     * {@code jvmm.jit.maxRegionInstructions}, {@code jvmm.jit.warmThreshold}.
+     * {@code jvmm.jit.maxRegionInstructions}.
      */
     public static TranslatorOptions fromSystemProperties() {
         TranslatorOptions d = defaults();
         return new TranslatorOptions(Integer.getInteger("jvmm.jit.hotThreshold", d.hotThreshold),
                 Integer.getInteger("jvmm.jit.maxBlocks", d.maxBlocks),
                 Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions),
-                Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions),
-                Integer.getInteger("jvmm.jit.warmThreshold", d.warmThreshold));
+                Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions));
     }
 
     public TranslatorOptions withHotThreshold(int n) {
-        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions, warmThreshold);
+        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions);
     }
 
     public TranslatorOptions withMaxBlocks(int n) {
-        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions, warmThreshold);
+        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions);
     }
 
     /** The same options with regions of at most {@code n} instructions (1: single basic blocks). */
     public TranslatorOptions withMaxRegionInstructions(int n) {
-        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n, warmThreshold);
-    }
-
-    /** The same options with blocks decoded for the warm tier after {@code n} runs. */
-    public TranslatorOptions withWarmThreshold(int n) {
-        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, n);
-    }
-
-    /** The threshold at which the interpreter hands a block start to the next tier (warm or compiled). */
-    public int promotionThreshold() {
-        return Math.min(warmThreshold, hotThreshold);
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n);
     }
 }

@@ -17,19 +17,16 @@ package dev.jvmm.cpu.riscv.translate;
  * @param translatedRuns runs of compiled code (over translatedInstructions: instructions per dispatch)
  * @param largestMethodBytes bytecode length of the largest {@code execute} method generated so far (HotSpot
  *     never JIT-compiles one over 8000 bytes, so the translator keeps them below that)
- * @param warmBlocks blocks decoded for the warm tier (see {@link DecodedBlock})
- * @param warmInstructions guest instructions retired by the warm tier
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
         long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long fences,
-        long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes, long warmBlocks,
-        long warmInstructions) {
+        long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Share of guest instructions retired by compiled blocks, 0..1. */
     public double translatedShare() {
-        long all = translatedInstructions + warmInstructions + interpretedInstructions;
+        long all = translatedInstructions + interpretedInstructions;
         return all == 0 ? 0 : (double) translatedInstructions / all;
     }
 }

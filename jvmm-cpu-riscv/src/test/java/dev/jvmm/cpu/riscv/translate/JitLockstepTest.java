@@ -7,13 +7,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Targeted programs run on the interpreter and the translator tier in lockstep. */
 class JitLockstepTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
-    private static final TranslatorOptions EAGER = TranslatorTier.COMPILED.options;
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
 
     private static final String HANDLER_SETUP = """
                 la   t0, handler
@@ -26,6 +26,12 @@ class JitLockstepTest {
         l.write(BASE, p.image());
         l.reset(BASE);
         return l;
+    }
+
+    private static void assertTranslatorUsed(Hart jit) {
+        TranslatorStats s = jit.translatorStats();
+        assertThat(s.compileFailures()).isZero();
+        assertThat(s.translatedInstructions()).as("instructions run by compiled blocks").isPositive();
     }
 
     @Test
@@ -133,20 +139,13 @@ class JitLockstepTest {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
                 assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
-                TranslatorTier.COMPILED.assertUsed(l.jit);
+                assertTranslatorUsed(l.jit);
             }
-        }
-        try (Lockstep l = load(src, TranslatorTier.WARM.options)) {
-            Assembler.Program p = Assembler.assemble(src, BASE);
-            l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
-            assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
-            TranslatorTier.WARM.assertUsed(l.jit);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TranslatorTier.class)
-    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount(TranslatorTier tier) {
+    @Test
+    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount() {
         // 4 setup instructions, then 1000 passes of a 3-instruction self-loop, then the final j.
         String src = """
                 li   t0, 1000
@@ -160,7 +159,7 @@ class JitLockstepTest {
             done:
                 j done
             """;
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             for (int k = 0; k < 40; k++) {
                 l.step(100);
             }
@@ -168,18 +167,16 @@ class JitLockstepTest {
             assertThat(l.jit.pc()).isEqualTo(Assembler.assemble(src, BASE).symbol("done"));
             // 4 + 3000 instructions reach "done"; every further attempt retires the j at done.
             assertThat(l.jit.instructionsRetired()).isEqualTo(4000).isEqualTo(l.interp.instructionsRetired());
-            tier.assertUsed(l.jit);
+            assertTranslatorUsed(l.jit);
         }
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "ld   a4, 0(s1)         | 13 | COMPILED", // load page fault
-        "amoswap.d a4, a0, (s1) | 15 | COMPILED", // store/AMO page fault
-        "ld   a4, 0(s1)         | 13 | WARM",
-        "amoswap.d a4, a0, (s1) | 15 | WARM",
+        "ld   a4, 0(s1)         | 13", // load page fault
+        "amoswap.d a4, a0, (s1) | 15", // store/AMO page fault
     })
-    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause, TranslatorTier tier) {
+    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause) {
         String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 nop
@@ -199,7 +196,7 @@ class JitLockstepTest {
             handler:
                 j handler
             """.formatted(access);
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
@@ -211,13 +208,12 @@ class JitLockstepTest {
             assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
             assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
             assertThat(h.register(15)).as("a5, after the fault").isZero();
-            tier.assertUsed(h);
+            assertTranslatorUsed(h);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TranslatorTier.class)
-    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem(TranslatorTier tier) {
+    @Test
+    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem() {
         String src = """
                 li   s1, 0x80100000
                 addi s4, s1, 8
@@ -249,21 +245,20 @@ class JitLockstepTest {
             done:
                 j    done
             """;
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(5), 1_000, 40_000, p.symbol("done"));
             assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
             TranslatorStats s = l.jit.translatorStats();
-            tier.assertUsed(l.jit);
-            // Translated and warm blocks run through the atomics instead of ending before each one.
+            assertTranslatorUsed(l.jit);
+            // Translated blocks run through the atomics instead of ending before each one.
             assertThat(s.interpretedInstructions()).as("interpreted instructions")
-                    .isLessThan((s.translatedInstructions() + s.warmInstructions()) / 20);
+                    .isLessThan(s.translatedInstructions() / 20);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TranslatorTier.class)
-    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere(TranslatorTier tier) {
+    @Test
+    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere() {
         // The code page doubles as a level-0 page table: the word at "pte" is the leaf PTE the
         // load below walks through (valid, readable, A clear, mapping RAM's first page) and
         // also the next instruction, "lb zero, 512(zero)". The walk sets the A bit, which turns
@@ -289,31 +284,26 @@ class JitLockstepTest {
             handler:
                 j handler
             """;
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             long pte = p.symbol("pte");
             long level1 = 0x8030_0000L;
             Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // the code, identity-mapped
             l.writeLong(Sv39Setup.ROOT + 8, Sv39Setup.pte(level1, Sv39Setup.POINTER));
             l.writeLong(level1, Sv39Setup.pte(pte & ~0xfffL, Sv39Setup.POINTER));
-            l.step(1_000); // one run: the block is compiled (or decoded) at its first jump and runs whole
+            l.step(1_000); // one run: the block is compiled at its first jump and runs whole
             Hart h = l.jit;
             assertThat(h.pc()).isEqualTo(p.symbol("handler"));
             assertThat(h.debugCsr(0x342)).as("mcause: illegal instruction").isEqualTo(2);
             assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(pte);
             assertThat(h.register(5)).as("t0, loaded from RAM's first page").isEqualTo(l.readLong(BASE));
-            tier.assertUsed(h);
+            assertTranslatorUsed(h);
         }
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "sw   t1, 0(s0)         | COMPILED",
-        "amoswap.w t4, t1, (s0) | COMPILED",
-        "sw   t1, 0(s0)         | WARM",
-        "amoswap.w t4, t1, (s0) | WARM",
-    })
-    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write, TranslatorTier tier) {
+    @ValueSource(strings = {"sw   t1, 0(s0)", "amoswap.w t4, t1, (s0)"})
+    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write) {
         // Every pass writes the instruction at "patch" (alternately +100 and +1000) and then
         // runs it: a block made before the write would run the previous pass's instruction.
         String src = """
@@ -340,12 +330,12 @@ class JitLockstepTest {
             newinsn:
                 addi a0, a0, 100
             """.formatted(write);
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
             assertThat(l.jit.register(10)).isEqualTo(6 + 3 * 100 + 3 * 1000);
             assertThat(l.jit.translatorStats().pageInvalidations()).isPositive();
-            tier.assertUsed(l.jit);
+            assertTranslatorUsed(l.jit);
         }
     }
 
@@ -379,22 +369,20 @@ class JitLockstepTest {
                 li   a0, 2
                 li   a0, 3
             """;
-        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1),
-                TranslatorTier.WARM.options}) {
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1)}) {
             try (Lockstep l = load(src, options)) {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(5), 25, 20_000, p.symbol("done"));
                 assertThat(l.jit.register(8)).isEqualTo(50);
                 assertThat(l.jit.register(19)).as("after the store without FENCE.I").isEqualTo(2);
                 assertThat(l.jit.register(20)).as("after the store and FENCE.I").isEqualTo(3);
-                (options == TranslatorTier.WARM.options ? TranslatorTier.WARM : TranslatorTier.COMPILED).assertUsed(l.jit);
+                assertTranslatorUsed(l.jit);
             }
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(TranslatorTier.class)
-    void codeWrittenBehindTheCpuIsSeenAfterFenceI(TranslatorTier tier) {
+    @Test
+    void codeWrittenBehindTheCpuIsSeenAfterFenceI() {
         String src = """
                 li   s0, 0
             loop:
@@ -409,7 +397,7 @@ class JitLockstepTest {
             newf:
                 li   a0, 7
             """;
-        try (Lockstep l = load(src, tier.options)) {
+        try (Lockstep l = load(src, EAGER)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(9), 30, 3_000, -1);
             while (l.interp.pc() != p.symbol("sync")) {
@@ -424,7 +412,7 @@ class JitLockstepTest {
             long after = l.jit.register(8);
             assertThat((after - before) % 7).as("only the new f (returning 7) ran after the write").isZero();
             assertThat(after).isGreaterThan(before);
-            tier.assertUsed(l.jit);
+            assertTranslatorUsed(l.jit);
         }
     }
 
@@ -444,7 +432,7 @@ class JitLockstepTest {
             done:
                 j done
             """);
-        TranslatorOptions tiny = new TranslatorOptions(1, 4, 128).withMaxRegionInstructions(256);
+        TranslatorOptions tiny = new TranslatorOptions(1, 4, 128, 256);
         try (Lockstep l = load(src.toString(), tiny)) {
             Assembler.Program p = Assembler.assemble(src.toString(), BASE);
             l.runRandom(new SplittableRandom(1), 60, 100_000, p.symbol("done"));
@@ -452,7 +440,7 @@ class JitLockstepTest {
             TranslatorStats s = l.jit.translatorStats();
             assertThat(s.evictions()).isPositive();
             assertThat(s.liveBlocks()).isLessThanOrEqualTo(4);
-            TranslatorTier.COMPILED.assertUsed(l.jit);
+            assertTranslatorUsed(l.jit);
         }
     }
 
@@ -480,7 +468,7 @@ class JitLockstepTest {
             l.step(3);
             assertThat(l.jit.register(11)).as("mcause read by the handler").isEqualTo((1L << 63) | 3);
             assertThat(l.jit.pc()).isEqualTo(p.symbol("park"));
-            TranslatorTier.COMPILED.assertUsed(l.jit);
+            assertTranslatorUsed(l.jit);
         }
     }
 }

@@ -65,12 +65,6 @@ class RandomProgramLockstepTest {
         int threshold = new int[] {1, 2, 7}[random.nextInt(3)];
         int region = new int[] {1, 16, 256}[random.nextInt(3)]; // single blocks, small and large regions
         TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(threshold).withMaxRegionInstructions(region);
-        int tiers = random.nextInt(3); // compiled only, warm only, warm then compiled
-        if (tiers == 1) {
-            options = options.withHotThreshold(Integer.MAX_VALUE).withWarmThreshold(threshold);
-        } else if (tiers == 2) {
-            options = options.withHotThreshold(threshold + 3).withWarmThreshold(threshold);
-        }
         try (Lockstep l = new Lockstep(1L << 20, options)) {
             l.write(BASE, Rv.bytes(code, code.length));
             byte[] data = new byte[0x2000];
@@ -82,13 +76,7 @@ class RandomProgramLockstepTest {
             l.runRandom(random, 64, 200_000, BASE + 4L * done);
             assertThat(l.interp.pc()).isEqualTo(BASE + 4L * done);
             assertThat(l.jit.translatorStats().compileFailures()).isZero();
-            TranslatorStats s = l.jit.translatorStats();
-            if (tiers != 0) {
-                assertThat(s.warmInstructions()).as("instructions run by warm blocks").isPositive();
-            }
-            if (tiers != 1) {
-                assertThat(s.translatedInstructions()).as("instructions run by compiled blocks").isPositive();
-            }
+            assertThat(l.jit.translatorStats().translatedInstructions()).isPositive();
         }
     }
 
