@@ -127,8 +127,8 @@ class TranslationCacheTest {
                 bnez s5, loop
             done:
                 j    done
-            callf:                      # one call site for both mappings: what followed it last
-                jr   s2                 # time is another page's code now
+            callf:                      # one call site for both mappings: the code it reaches
+                jr   s2                 # must be found through the current one
                 .align 2
             handler:
                 j handler
