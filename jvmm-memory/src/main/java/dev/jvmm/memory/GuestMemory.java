@@ -41,6 +41,7 @@ public final class GuestMemory implements AutoCloseable {
     private final long base;
     private final long size;
     private final DirtyPageLog dirtyPages;
+    private final DirectRam direct;
 
     private GuestMemory(Arena arena, MemorySegment segment, long base) {
         // The log and every index into it assume whole pages.
@@ -50,6 +51,7 @@ public final class GuestMemory implements AutoCloseable {
         this.base = base;
         this.size = segment.byteSize();
         this.dirtyPages = new DirtyPageLog(size);
+        this.direct = new DirectRam(segment.address(), size);
     }
 
     /**
@@ -131,9 +133,15 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
-     * The backing segment; byte {@code i} is guest physical address {@code base() + i}.
-     * For the CPU's fast paths, which have already checked bounds.
+     * The CPU's fast way to the same bytes as {@link #segment()}, by RAM offset. Valid until
+     * {@link #close()}; stores through it must mark {@link #dirtyPages()} like stores into the
+     * segment.
      */
+    public DirectRam direct() {
+        return direct;
+    }
+
+    /** The backing segment; byte {@code i} is guest physical address {@code base() + i}. */
     public MemorySegment segment() {
         return segment;
     }

@@ -1,7 +1,7 @@
 package dev.jvmm.cpu.riscv;
 
+import dev.jvmm.memory.DirectRam;
 import dev.jvmm.memory.GuestMemory;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -22,7 +22,7 @@ final class Interpreter {
     private final Mmu mmu;
     private final Traps traps;
     final FloatUnit fp;
-    private final MemorySegment code;
+    private final DirectRam code;
 
     // The current code page: va >>> 12 and the offset to add to a va for its segment offset.
     private long codeTag = -1;
@@ -58,7 +58,7 @@ final class Interpreter {
         this.mmu = mmu;
         this.traps = traps;
         this.fp = fp;
-        this.code = mmu.segment;
+        this.code = mmu.direct;
     }
 
     void reset() {
@@ -132,7 +132,7 @@ final class Interpreter {
     private int fetch(long pc) {
         // A 4-byte read must stay inside the page (pc is even unless the host set it odd).
         if ((pc >>> 12) == codeTag && (pc & 0xfff) <= 0xffc) {
-            return code.get(GuestMemory.INT, pc + codeAdd);
+            return code.load32(pc + codeAdd);
         }
         return fetchSlow(pc);
     }
@@ -143,7 +143,7 @@ final class Interpreter {
             codeTag = pc >>> 12;
             codeAdd = add;
             if ((pc & 0xfff) <= 0xffc) {
-                return code.get(GuestMemory.INT, pc + add);
+                return code.load32(pc + add);
             }
         }
         int low = mmu.fetchParcel(pc);

@@ -7,7 +7,6 @@ import dev.jvmm.cpu.riscv.translate.Translator;
 import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.translate.TranslatorStats;
 import dev.jvmm.memory.DirtyPageLog;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 
 /**
@@ -22,7 +21,6 @@ final class JitRuntime implements CodePageTracker {
 
     // Read by generated code.
     final long[] x;
-    final MemorySegment segment;
     final DirtyPageLog dirtyPages;
     final Mmu mmu;
     final Interpreter interp;
@@ -59,14 +57,13 @@ final class JitRuntime implements CodePageTracker {
 
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
         this.x = interp.x;
-        this.segment = mmu.segment;
         this.dirtyPages = mmu.dirtyPages;
         this.mmu = mmu;
         this.interp = interp;
         this.csrs = csrs;
         this.fpu = interp.fp.fpu;
         this.f = interp.fp.f;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, x, dirtyPages, this, options);
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, mmu.direct, x, dirtyPages, this, options);
         interp.profileJumps(jumpHeat, options.hotThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(

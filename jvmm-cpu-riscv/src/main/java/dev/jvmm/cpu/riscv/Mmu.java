@@ -1,24 +1,24 @@
 package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.memory.AddressSpace;
+import dev.jvmm.memory.DirectRam;
 import dev.jvmm.memory.DirtyPageLog;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.MmioRegion;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
  * Virtual-to-physical translation (bare, Sv39, Sv48) and every guest memory access.
  *
  * <p>Three direct-mapped TLBs (fetch, load, store) map a virtual page number to an offset
- * into the RAM segment, so a hit costs one compare and one add. There is one set of TLBs per
+ * into RAM, so a hit costs one compare and one add (and {@link DirectRam}'s bounds check). There is one set of TLBs per
  * effective privilege (U, S, M); a privilege change only switches sets. Entries are filled
  * only for RAM pages that the page tables and PMP fully allow for that kind of access (store
  * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.
  *
- * <p>Every store into the RAM segment here marks its page in the {@link DirtyPageLog} after
+ * <p>Every store into RAM here marks its page in the {@link DirtyPageLog} after
  * the bytes are written (live migration resends marked pages). AMOs, LR/SC and A/D updates go
  * through {@link GuestMemory}'s atomics, which mark by themselves.
  */
@@ -105,6 +105,8 @@ final class Mmu {
     private final AddressSpace bus;
     private final GuestMemory ram;
     final MemorySegment segment;
+    /** The same bytes as {@link #segment}, for the accesses here and the interpreter's fetches. */
+    final DirectRam direct;
     /** The RAM's dirty-page marks; also read by translated code (through JitRuntime). */
     final DirtyPageLog dirtyPages;
     private final long ramBase;
@@ -131,6 +133,7 @@ final class Mmu {
         this.bus = bus;
         this.ram = bus.ram();
         this.segment = ram.segment();
+        this.direct = ram.direct();
         this.dirtyPages = ram.dirtyPages();
         this.ramBase = ram.base();
         this.ramSize = ram.size();
@@ -209,7 +212,7 @@ final class Mmu {
     long load64(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
-            return segment.get(GuestMemory.LONG, va + loadAdd[i]);
+            return direct.load64(va + loadAdd[i]);
         }
         return loadSlow(va, 8);
     }
@@ -217,7 +220,7 @@ final class Mmu {
     int load32(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
-            return segment.get(GuestMemory.INT, va + loadAdd[i]);
+            return direct.load32(va + loadAdd[i]);
         }
         return (int) loadSlow(va, 4);
     }
@@ -225,7 +228,7 @@ final class Mmu {
     short load16(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
-            return segment.get(GuestMemory.SHORT, va + loadAdd[i]);
+            return direct.load16(va + loadAdd[i]);
         }
         return (short) loadSlow(va, 2);
     }
@@ -233,7 +236,7 @@ final class Mmu {
     byte load8(long va) {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (loadTag[i] == (va >>> 12)) {
-            return segment.get(ValueLayout.JAVA_BYTE, va + loadAdd[i]);
+            return direct.load8(va + loadAdd[i]);
         }
         return (byte) loadSlow(va, 1);
     }
@@ -242,7 +245,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
             long off = va + storeAdd[i];
-            segment.set(GuestMemory.LONG, off, value);
+            direct.store64(off, value);
             dirtyPages.markOffset(off);
             return;
         }
@@ -253,7 +256,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
             long off = va + storeAdd[i];
-            segment.set(GuestMemory.INT, off, value);
+            direct.store32(off, value);
             dirtyPages.markOffset(off);
             return;
         }
@@ -264,7 +267,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
             long off = va + storeAdd[i];
-            segment.set(GuestMemory.SHORT, off, value);
+            direct.store16(off, value);
             dirtyPages.markOffset(off);
             return;
         }
@@ -275,7 +278,7 @@ final class Mmu {
         int i = (int) (va >>> 12) & TLB_MASK;
         if (storeTag[i] == (va >>> 12)) {
             long off = va + storeAdd[i];
-            segment.set(ValueLayout.JAVA_BYTE, off, value);
+            direct.store8(off, value);
             dirtyPages.markOffset(off);
             return;
         }
@@ -321,10 +324,10 @@ final class Mmu {
         if (ram.contains(pa, size)) {
             long off = pa - ramBase;
             return switch (size) {
-                case 1 -> segment.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
-                case 2 -> segment.get(GuestMemory.SHORT, off) & 0xffffL;
-                case 4 -> segment.get(GuestMemory.INT, off) & 0xffffffffL;
-                default -> segment.get(GuestMemory.LONG, off);
+                case 1 -> direct.load8(off) & 0xffL;
+                case 2 -> direct.load16(off) & 0xffffL;
+                case 4 -> direct.load32(off) & 0xffffffffL;
+                default -> direct.load64(off);
             };
         }
         MmioRegion region = bus.findMmio(pa, size);
@@ -347,10 +350,10 @@ final class Mmu {
                 noteCodeWrite(off);
             }
             switch (size) {
-                case 1 -> segment.set(ValueLayout.JAVA_BYTE, off, (byte) value);
-                case 2 -> segment.set(GuestMemory.SHORT, off, (short) value);
-                case 4 -> segment.set(GuestMemory.INT, off, (int) value);
-                default -> segment.set(GuestMemory.LONG, off, value);
+                case 1 -> direct.store8(off, (byte) value);
+                case 2 -> direct.store16(off, (short) value);
+                case 4 -> direct.store32(off, (int) value);
+                default -> direct.store64(off, value);
             }
             dirtyPages.markOffset(off); // a RAM access here never crosses a page
             return;
@@ -392,7 +395,7 @@ final class Mmu {
         if (!ram.contains(pa, 2)) {
             throw traps.raise(Traps.INSTRUCTION_ACCESS_FAULT, va);
         }
-        return segment.get(GuestMemory.SHORT, pa - ramBase) & 0xffff;
+        return direct.load16(pa - ramBase) & 0xffff;
     }
 
     /** The physical address for an AMO/LR/SC, which must be naturally aligned and in RAM. */

@@ -44,8 +44,9 @@ import java.util.Map;
  * the FS dirtying are placed by a must-data-flow over the region's edges: before (after) the first
  * instruction that needs (sets) them on every path, so each path behaves as the interpreter would.
  *
- * <p>Loads and stores inline the TLB hit (tag compare, offset check, segment access; a store
- * then marks its page in the RAM's dirty-page log); on a miss the registers the region writes go
+ * <p>Loads and stores inline the TLB hit (tag compare, offset check, then {@code DirectRam}'s
+ * bounds-checked access, a class-data constant so its address and size fold; a store then
+ * marks its page in the RAM's dirty-page log); on a miss the registers the region writes go
  * back to the register file and the runtime's slow path is called with the instruction's pc and
  * the count retired before it, so a trap there leaves the interpreter's exact state. A store
  * whose slow path reports overwritten code leaves the region after it.
@@ -85,10 +86,6 @@ public final class BlockCompiler {
     private static final MethodTypeDesc LINK_TARGETS = MethodTypeDesc.of(LONG_ARRAY);
     private static final MethodTypeDesc LINK = MethodTypeDesc.of(CD_void, CD_long, TRANSLATED_BLOCK, CD_int);
     private static final ClassDesc BLOCK_ARRAY = TRANSLATED_BLOCK.arrayType();
-    private static final ClassDesc OF_BYTE = ClassDesc.of("java.lang.foreign.ValueLayout$OfByte");
-    private static final ClassDesc OF_SHORT = ClassDesc.of("java.lang.foreign.ValueLayout$OfShort");
-    private static final ClassDesc OF_INT = ClassDesc.of("java.lang.foreign.ValueLayout$OfInt");
-    private static final ClassDesc OF_LONG = ClassDesc.of("java.lang.foreign.ValueLayout$OfLong");
     private static final ClassDesc CD_LONG_BOX = ClassDesc.of("java.lang.Long");
     private static final ClassDesc CD_THREAD = ClassDesc.of("java.lang.Thread");
     private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
@@ -456,7 +453,7 @@ public final class BlockCompiler {
             // data), so HotSpot folds their fields: an access is a bounds check and the access.
             c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);
             if (hasLoads || hasStores) {
-                c.loadConstant(classData(CLASS_DATA_RAM, MEMORY_SEGMENT)).astore(SEG);
+                c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(SEG);
             }
             if (hasLoads) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, LOAD_TAG, LONG_ARRAY).astore(LOAD_TAGS);
@@ -764,32 +761,6 @@ public final class BlockCompiler {
             }
         }
 
-        /** Pushes the segment, the layout and the host offset (VA + add[INDEX]). */
-        private void hostAccessPrefix(int adds, int size) {
-            pushLayout(size);
-            c.lload(VA).aload(adds).iload(INDEX).laload().ladd();
-        }
-
-        /** Pushes the segment and the layout for a {@code size}-byte access. */
-        private void pushLayout(int size) {
-            c.aload(SEG);
-            switch (size) {
-                case 1 -> c.getstatic(VALUE_LAYOUT, "JAVA_BYTE", OF_BYTE);
-                case 2 -> c.getstatic(GUEST_MEMORY, "SHORT", OF_SHORT);
-                case 4 -> c.getstatic(GUEST_MEMORY, "INT", OF_INT);
-                default -> c.getstatic(GUEST_MEMORY, "LONG", OF_LONG);
-            }
-        }
-
-        private static ClassDesc layoutType(int size) {
-            return switch (size) {
-                case 1 -> OF_BYTE;
-                case 2 -> OF_SHORT;
-                case 4 -> OF_INT;
-                default -> OF_LONG;
-            };
-        }
-
         private static ClassDesc valueType(int size) {
             return switch (size) {
                 case 1 -> CD_byte;
@@ -833,8 +804,8 @@ public final class BlockCompiler {
             Label done = c.newLabel();
             Label codeWritten = c.newLabel();
             tlbCheck(LOAD_TAGS, size, slow);
-            hostAccessPrefix(LOAD_ADDS, size);
-            c.invokeinterface(MEMORY_SEGMENT, "get", MethodTypeDesc.of(valueType(size), layoutType(size), CD_long));
+            c.aload(SEG).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
+            c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
             if (size != 8) {
                 c.i2l();
             }
@@ -870,8 +841,7 @@ public final class BlockCompiler {
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
             c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
-            pushLayout(size);
-            c.lload(HOST);
+            c.aload(SEG).lload(HOST);
             value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
@@ -879,7 +849,7 @@ public final class BlockCompiler {
                 case 4 -> c.l2i();
                 default -> { }
             }
-            c.invokeinterface(MEMORY_SEGMENT, "set", MethodTypeDesc.of(CD_void, layoutType(size), CD_long, valueType(size)));
+            c.invokevirtual(DIRECT_RAM, "store" + 8 * size, MethodTypeDesc.of(CD_void, CD_long, valueType(size)));
             // Mark the page after the store (the slow path's store marks inside the MMU).
             c.aload(DIRTY).lload(HOST).invokevirtual(DIRTY_PAGE_LOG, "markOffset", MARK_OFFSET);
             c.goto_(done);

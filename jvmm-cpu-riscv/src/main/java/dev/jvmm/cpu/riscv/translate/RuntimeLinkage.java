@@ -20,25 +20,22 @@ final class RuntimeLinkage {
     static final ClassDesc INTERPRETER = ClassDesc.of(PACKAGE, "Interpreter");
 
     static final ClassDesc LONG_ARRAY = ConstantDescs.CD_long.arrayType();
-    static final ClassDesc MEMORY_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
-    static final ClassDesc VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
-    static final ClassDesc GUEST_MEMORY = ClassDesc.of("dev.jvmm.memory.GuestMemory");
+    static final ClassDesc DIRECT_RAM = ClassDesc.of("dev.jvmm.memory.DirectRam");
     static final ClassDesc DIRTY_PAGE_LOG = ClassDesc.of("dev.jvmm.memory.DirtyPageLog");
     static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
     // Every generated class's class data: a list of the hart's constants, by index.
-    /** The guest RAM segment. */
+    /** Guest RAM, as the {@code DirectRam} that loads and stores go through. */
     static final int CLASS_DATA_RAM = 0;
     /** The x register file (long[32]). */
     static final int CLASS_DATA_X = 1;
     /** RAM's dirty-page log. */
     static final int CLASS_DATA_DIRTY_PAGES = 2;
 
-    // JitRuntime fields: the register file, the RAM segment and its dirty-page log, the MMU,
+    // JitRuntime fields: the register file, the RAM's dirty-page log, the MMU,
     // the interpreter (for pc).
     static final String X = "x";
-    static final String SEGMENT = "segment";
     static final String DIRTY_PAGES = "dirtyPages";
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
