@@ -30,12 +30,13 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     private static final int DEFAULT_REGION_INSTRUCTIONS = 1;
 
     /**
-     * A high hot threshold: a new hidden class runs in HotSpot's slow tiers (where its
-     * MemorySegment accesses take the generic path) for thousands of calls before C2 compiles
-     * it, and compiling costs the JVM's compiler threads about 10 ms of CPU per block, so only
-     * code that will run far more often than that pays off. Measured on a Debian boot (same
-     * minute, with chaining): 5,000 makes it 1.8x slower than the interpreter, 20,000 1.2x,
-     * 100,000 as fast; cpubench is the same at 20,000 and 100,000. A compiled block costs
+     * A high hot threshold: a new hidden class runs in HotSpot's slow tiers for thousands of
+     * calls before C2 compiles it, and compiling costs the JVM's compiler threads about 8 ms of
+     * CPU per block, so only code that will run far more often than that pays off. Measured on
+     * a Debian boot (same minute, with chaining, before RAM accesses went through DirectRam):
+     * 5,000 made it 1.8x slower than the interpreter, 20,000 1.2x, 100,000 as fast. Since
+     * DirectRam halved the blocks' compile cost, 10,000, 30,000 and 100,000 boot equally fast
+     * (8.7-9.9 s, same-minute rounds) and cpubench's medians differ by less than the noise. A compiled block costs
      * about 15 KiB of the JVM's memory (code, its metadata, class data;
      * bench/memory/blocks.py), so 4096 of them are about 60 MiB and fit the launcher's 64 MiB
      * code cache; a boot or cpubench keeps about 1,200. Up to 131,072 entries (mostly
