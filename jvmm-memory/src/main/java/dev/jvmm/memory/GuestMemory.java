@@ -56,7 +56,8 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * The per-page write marks. Every writing accessor of this class marks; code that stores
-     * into {@link #segment()} directly (the harts' TLB fast path) must mark too, after the store.
+     * into {@link #segment()} or through {@link #direct()} (the harts' fast paths) must mark too,
+     * after the store.
      */
     public DirtyPageLog dirtyPages() {
         return dirtyPages;

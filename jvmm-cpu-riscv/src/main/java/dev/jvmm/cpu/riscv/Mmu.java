@@ -12,8 +12,9 @@ import java.util.Arrays;
  * Virtual-to-physical translation (bare, Sv39, Sv48) and every guest memory access.
  *
  * <p>Three direct-mapped TLBs (fetch, load, store) map a virtual page number to an offset
- * into RAM, so a hit costs one compare and one add (and {@link DirectRam}'s bounds check). There is one set of TLBs per
- * effective privilege (U, S, M); a privilege change only switches sets. Entries are filled
+ * into RAM, so a hit costs one compare and one add (and {@link DirectRam}'s bounds check).
+ * There is one set of TLBs per effective privilege (U, S, M); a privilege change only switches
+ * sets. Entries are filled
  * only for RAM pages that the page tables and PMP fully allow for that kind of access (store
  * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.

@@ -62,7 +62,7 @@ public final class BlockCompiler {
     private static final int DEPTH = 3;
     private static final int RT = 4;
     private static final int XS = 5;
-    private static final int SEG = 6;
+    private static final int RAM = 6;
     private static final int LOAD_TAGS = 7;
     private static final int LOAD_ADDS = 8;
     private static final int STORE_TAGS = 9;
@@ -453,7 +453,7 @@ public final class BlockCompiler {
             // data), so HotSpot folds their fields: an access is a bounds check and the access.
             c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);
             if (hasLoads || hasStores) {
-                c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(SEG);
+                c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(RAM);
             }
             if (hasLoads) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, LOAD_TAG, LONG_ARRAY).astore(LOAD_TAGS);
@@ -804,7 +804,7 @@ public final class BlockCompiler {
             Label done = c.newLabel();
             Label codeWritten = c.newLabel();
             tlbCheck(LOAD_TAGS, size, slow);
-            c.aload(SEG).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
+            c.aload(RAM).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
             c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
             if (size != 8) {
                 c.i2l();
@@ -841,7 +841,7 @@ public final class BlockCompiler {
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
             c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
-            c.aload(SEG).lload(HOST);
+            c.aload(RAM).lload(HOST);
             value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
