@@ -7,7 +7,8 @@ import dev.jvmm.memory.GuestMemory;
 
 /**
  * Not a test: prints guest MIPS of both engines on the same loops.
- * Run: {@code java -cp <test+main classpath> dev.jvmm.cpu.riscv.translate.JitBenchmark [seconds]}.
+ * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp <test+main classpath>
+ * dev.jvmm.cpu.riscv.translate.JitBenchmark [seconds]}.
  */
 public final class JitBenchmark {
 
