@@ -68,11 +68,17 @@ class NetworkIT {
         }
     }
 
+    /**
+     * Waits until udhcpc has both logged the lease and run its script for it: it logs "lease
+     * obtained" before the script configures the address and the route, so the log line alone
+     * can come a moment too early (seen once on a loaded host).
+     */
     private static void awaitLease(GuestUnderTest guest) throws Exception {
         long deadline = System.nanoTime() + COMMAND.toNanos();
-        while (!guest.shell("cat /run/udhcpc.log", COMMAND).contains("lease of 10.0.2.15 obtained")) {
+        while (!guest.shell("cat /run/udhcpc.log", COMMAND).contains("lease of 10.0.2.15 obtained")
+                || !guest.shell("ip addr show eth0; ip route", COMMAND).contains("default via 10.0.2.2")) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the guest did not lease 10.0.2.15 by itself within " + COMMAND);
+                throw new AssertionError("the guest did not lease and configure 10.0.2.15 by itself within " + COMMAND);
             }
             Thread.sleep(1000);
         }
