@@ -38,7 +38,9 @@ public record DirectRam(long address, long size) {
     }
 
     public DirectRam {
-        if (size <= 0 || address == 0) {
+        // At least one 8-byte access must fit: below that, size - width in at() would go negative
+        // and the unsigned compare would let every offset through.
+        if (size < Long.BYTES || address == 0) {
             throw new IllegalArgumentException("bad RAM window: address 0x%x, size %d".formatted(address, size));
         }
     }
