@@ -19,9 +19,10 @@ import org.junit.jupiter.api.TestFactory;
  * state (registers, CSRs, RAM, console) must be equal after every step, not only at the end. The
  * translator gets the options the {@link ConformanceTest} jit runs get (from the system
  * properties; hot threshold 1 in this module's build), and each run must really have executed
- * translated code. smc.S also runs with a threshold near its loops' length (its functions become
- * hot part-way through them) and with a tiny code cache of short blocks (evictions, blocks cut
- * anywhere).
+ * translated code. Every program runs a second time with nothing compiled, so the block
+ * interpreter runs every decoded block. smc.S also runs with a threshold near its loops' length
+ * (its functions become hot part-way through them) and with a tiny code cache of short blocks
+ * (evictions, blocks cut anywhere).
  */
 class ConformanceLockstepTest {
 
@@ -37,6 +38,7 @@ class ConformanceLockstepTest {
         for (String name : ConformanceTest.PROGRAMS) {
             tests.add(dynamicTest(name + " (hot threshold " + configured.hotThreshold() + ")",
                     () -> passesInLockstep(name, configured)));
+            tests.add(dynamicTest(name + " (decoded blocks only)", () -> passesInLockstep(name, DECODED_ONLY)));
         }
         TranslatorOptions defaults = TranslatorOptions.defaults();
         for (TranslatorOptions o : List.of(defaults.withHotThreshold(30), new TranslatorOptions(2, 8, 3))) {
@@ -57,6 +59,10 @@ class ConformanceLockstepTest {
         }
     }
 
+    /** Blocks are decoded at the first jump to them and never compiled. */
+    private static final TranslatorOptions DECODED_ONLY = TranslatorOptions.defaults()
+            .withHotThreshold(Integer.MAX_VALUE).withWarmThreshold(1);
+
     private static void passesInLockstep(String name, TranslatorOptions options) throws Exception {
         try (EngineLockstep l = new EngineLockstep(ConformanceTest.build(name), RAM, options, seed(name))) {
             EngineLockstep.Result r = l.run(MAX_INSTRUCTIONS);
@@ -66,8 +72,14 @@ class ConformanceLockstepTest {
             assertThat(r.exit()).as("%s: exit on both engines; console:%n%s", name, r.console())
                     .isEqualTo(new ExitReason.PowerOff());
             assertThat(r.jit().compileFailures()).as("%s: blocks the translator failed to compile", name).isZero();
-            assertThat(r.jit().translatedInstructions()).as("%s: instructions retired by translated code", name)
-                    .isPositive();
+            if (options == DECODED_ONLY) {
+                assertThat(r.jit().decodedInstructions()).as("%s: instructions run by the block interpreter", name)
+                        .isPositive();
+                assertThat(r.jit().blocksCompiled()).as("%s: blocks compiled", name).isZero();
+            } else {
+                assertThat(r.jit().translatedInstructions()).as("%s: instructions retired by translated code", name)
+                        .isPositive();
+            }
         }
     }
 

@@ -41,7 +41,7 @@ final class Interpreter {
     int[] jumpHeat;
     /** A jump target whose heat reaches this stops the run (with {@link #breakBlock} and {@link #atHotTarget}). */
     int jumpHeatThreshold = Integer.MAX_VALUE;
-    /** Set with breakBlock when a taken jump reached a hot (or translated) target. */
+    /** Set with breakBlock when a taken jump reached a warm (or decoded) target. */
     boolean atHotTarget;
 
     // LR/SC reservation (physical address, width and the value LR saw).
@@ -247,9 +247,9 @@ final class Interpreter {
 
     /**
      * Under the translator: counts a taken jump to {@code target} and ends the run there when
-     * the target is hot or already translated (the runtime marks those above the threshold),
-     * so cold code runs here in long stretches and the runtime looks for translations only
-     * where control flow can enter them.
+     * the target is warm or already decoded (the runtime marks those above the threshold),
+     * so cold code runs here in long stretches and the runtime looks for decoded or compiled
+     * blocks only where control flow can enter them.
      */
     private void jumped(long target) {
         int[] heat = jumpHeat;
@@ -404,6 +404,17 @@ final class Interpreter {
         };
     }
 
+    /** MULW, DIVW, DIVUW, REMW, REMUW by funct3 (0, 4-7). */
+    static int multiplyDivide32(int f3, int a, int b) {
+        return switch (f3) {
+            case 0 -> a * b;
+            case 4 -> b == 0 ? -1 : a / b;
+            case 5 -> b == 0 ? -1 : Integer.divideUnsigned(a, b);
+            case 6 -> b == 0 ? a : a % b;
+            default -> b == 0 ? a : Integer.remainderUnsigned(a, b);
+        };
+    }
+
     private void op32(int insn, int rd, int rs1, long npc) {
         int a = (int) x[rs1];
         int b = (int) x[(insn >>> 20) & 31];
@@ -426,14 +437,10 @@ final class Interpreter {
                 }
             }
             case 1 -> {
-                switch (f3) {
-                    case 0 -> v = a * b;
-                    case 4 -> v = b == 0 ? -1 : a / b;
-                    case 5 -> v = b == 0 ? -1 : Integer.divideUnsigned(a, b);
-                    case 6 -> v = b == 0 ? a : a % b;
-                    case 7 -> v = b == 0 ? a : Integer.remainderUnsigned(a, b);
-                    default -> throw traps.illegal(insn);
+                if (f3 != 0 && f3 < 4) {
+                    throw traps.illegal(insn);
                 }
+                v = multiplyDivide32(f3, a, b);
             }
             default -> throw traps.illegal(insn);
         }

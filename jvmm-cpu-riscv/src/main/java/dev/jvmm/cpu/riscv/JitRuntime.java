@@ -29,12 +29,13 @@ final class JitRuntime implements CodePageTracker {
     final long[] f;
 
     private final Translator translator;
+    private final BlockInterpreter blocks;
 
     /**
-     * Heat of taken-jump targets in interpreted code (shared with the interpreter): a target
-     * reaching the hot threshold is compiled; translated targets are set to
-     * {@link #TRANSLATED_HEAT} so the interpreter stops at them. Slots are shared by pcs
-     * that collide; that only costs a lookup.
+     * Heat of taken-jump targets in interpreted code (shared with the interpreter): at a target
+     * reaching the warm threshold the runtime looks up (and decodes) the block; targets with a
+     * decoded or compiled block are set to {@link #TRANSLATED_HEAT} so the interpreter stops at
+     * them. Slots are shared by pcs that collide; that only costs a lookup.
      */
     private final int[] jumpHeat = new int[1 << 16];
     /** Far above any threshold, far below overflow: a jump here always stops the interpreter. */
@@ -53,6 +54,7 @@ final class JitRuntime implements CodePageTracker {
 
     private long translatedInstructions;
     private long interpretedInstructions;
+    private long decodedInstructions;
     private long translatedRuns;
 
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
@@ -64,7 +66,8 @@ final class JitRuntime implements CodePageTracker {
         this.fpu = interp.fp.fpu;
         this.f = interp.fp.f;
         this.translator = new Translator(MethodHandles.lookup(), mmu.segment, mmu.direct, x, dirtyPages, this, options);
-        interp.profileJumps(jumpHeat, options.hotThreshold());
+        this.blocks = new BlockInterpreter(this, translator);
+        interp.profileJumps(jumpHeat, options.warmThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
                     "jvmm jit stats: " + stats() + " localFences=" + localFences + " remoteFences=" + remoteFences
@@ -78,9 +81,10 @@ final class JitRuntime implements CodePageTracker {
      * a trap, WFI or an instruction that needs the run loop's attention (CSR write, xRET,
      * FENCE.I, ...), exactly where the interpreter's runBlock would.
      *
-     * <p>Where nothing is translated the interpreter runs on until a taken jump reaches a
-     * target that is hot or translated ({@link Interpreter#jumped}); only there, and where
-     * translated code ends, does this loop look for a translation.
+     * <p>Where nothing is decoded the interpreter runs on until a taken jump reaches a target
+     * that is warm or decoded ({@link Interpreter#jumped}); only there, and where decoded or
+     * compiled code ends, does this loop look up the block at pc. A block is run compiled if it
+     * is, else decoded, and compiled once it has run {@code hotThreshold} times.
      */
     int run(int chunk, long limit) {
         Interpreter in = interp;
@@ -88,7 +92,7 @@ final class JitRuntime implements CodePageTracker {
         Csrs c = csrs;
         int[] heat = jumpHeat;
         int done = 0;
-        boolean hotJump = false;
+        boolean warmJump = false;
         while (done < chunk) {
             long pc = in.pc;
             long left = limit - done;
@@ -101,13 +105,24 @@ final class JitRuntime implements CodePageTracker {
             if (t != null && t.length() != 0) {
                 b = t.block();
                 if (b == null && t.length() <= left) {
-                    b = hotJump ? translator.compileNow(t) : translator.noteRun(t);
+                    b = translator.noteRun(t);
                 }
             }
-            if (hotJump) {
-                // Translated: the interpreter stops here from now on; else count afresh.
-                heat[(int) (pc >>> 1) & (heat.length - 1)] = b != null ? TRANSLATED_HEAT : 0;
-                hotJump = false;
+            if (warmJump) {
+                // Decoded or compiled: the interpreter stops here from now on; else count afresh.
+                heat[(int) (pc >>> 1) & (heat.length - 1)] = t != null && t.length() != 0 ? TRANSLATED_HEAT : 0;
+                warmJump = false;
+            }
+            if ((b == null || t.entryRun() > left) && t != null && t.decoded() != null && t.decoded().length() <= left) {
+                long before = c.instret;
+                int n = blocks.runChain(t, chunk - done, left);
+                done += n;
+                long retired = c.instret - before;
+                decodedInstructions += retired;
+                if (retired != n) {
+                    return done; // trapped: the handler is entered
+                }
+                continue;
             }
             if (b == null || t.entryRun() > left) {
                 // Fetch TLB miss (the interpreter raises any fetch fault), nothing translated
@@ -120,7 +135,7 @@ final class JitRuntime implements CodePageTracker {
                 if (in.atHotTarget) {
                     in.atHotTarget = false;
                     int h = heat[(int) (in.pc >>> 1) & (heat.length - 1)];
-                    hotJump = h < TRANSLATED_HEAT; // else translated already (or a slot it shares)
+                    warmJump = h < TRANSLATED_HEAT; // else decoded already (or a slot it shares)
                     continue;
                 }
                 if (retired != n || in.breakBlock || in.waiting) {
@@ -286,6 +301,6 @@ final class JitRuntime implements CodePageTracker {
     }
 
     TranslatorStats stats() {
-        return translator.stats(translatedInstructions, interpretedInstructions, translatedRuns);
+        return translator.stats(translatedInstructions, interpretedInstructions, decodedInstructions, translatedRuns);
     }
 }

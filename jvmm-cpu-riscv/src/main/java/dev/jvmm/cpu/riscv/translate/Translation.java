@@ -1,12 +1,10 @@
 package dev.jvmm.cpu.riscv.translate;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * The code cache's entry for one block start: virtual pc and RAM offset (the key), the length
- * of its basic block in instructions, and its compiled form once it is hot: a region entered
- * here (see {@link GuestRegion}). Until then the runtime interprets exactly {@link #length()}
- * instructions for it, so the dispatcher keeps meeting block starts. It also keeps the bytes
+ * of its basic block in instructions, the block decoded once for the block interpreter, and
+ * its compiled form once it is hot: a region entered here (see {@link GuestRegion}). Until
+ * then the runtime runs the decoded block, so the dispatcher keeps meeting block starts. It also keeps the bytes
  * it was decoded from (the block's, then the whole region's) and the fence epoch in which they
  * were last known to match RAM. Owned by one hart's thread.
  */
@@ -16,10 +14,12 @@ public final class Translation {
     final long offset;
     int length;
     TranslatedBlock block;
+    /** The block's dense form for the block interpreter; null when it does not start with an instruction that form covers. */
+    final DecodedBlock decoded;
     int heat;
     boolean failed;
-    /** The bytes as decoded (heap segment), found in RAM at {@link #codeOffset}. */
-    MemorySegment code;
+    /** The bytes as decoded, found in RAM at {@link #codeOffset} (a plain array: a boot keeps tens of thousands of entries). */
+    byte[] code;
     long codeOffset;
     /** Once compiled: the most instructions the region retires before its first budget check. */
     int entryRun;
@@ -27,12 +27,17 @@ public final class Translation {
     long epoch;
     /** Next entry in the same hash bucket. */
     Translation next;
+    /** The decoded successors last found after this block, valid in the runtime's link epoch {@link #linksEpoch}. */
+    private Translation fallThroughLink;
+    private Translation jumpLink;
+    private int linksEpoch;
 
     Translation(long pc, long offset, GuestBlock decoded, long epoch) {
         this.pc = pc;
         this.offset = offset;
         this.length = decoded.size();
-        this.code = MemorySegment.ofArray(decoded.code());
+        this.decoded = DecodedBlock.of(decoded);
+        this.code = decoded.code();
         this.codeOffset = offset;
         this.epoch = epoch;
     }
@@ -56,6 +61,41 @@ public final class Translation {
      */
     public int entryRun() {
         return entryRun;
+    }
+
+    /** The entry block's dense form for the block interpreter, or null (then the interpreter runs it). */
+    public DecodedBlock decoded() {
+        return decoded;
+    }
+
+    /**
+     * The entry linked as this block's successor at {@code pc} (by {@link #link}) in the
+     * runtime's link epoch {@code epoch}, or null.
+     */
+    public Translation linked(long pc, int epoch) {
+        if (linksEpoch != epoch) {
+            return null;
+        }
+        Translation s = pc == decoded.nextPc() ? fallThroughLink : jumpLink;
+        return s != null && s.pc == pc ? s : null;
+    }
+
+    /**
+     * Remembers {@code successor} (an entry in this block's page, found through the code
+     * cache) as where this decoded block led, for the link epoch {@code epoch}; the links of an
+     * older epoch are forgotten. Only the block's fall-through and one jump target are kept.
+     */
+    public void link(Translation successor, int epoch) {
+        if (linksEpoch != epoch) {
+            fallThroughLink = null;
+            jumpLink = null;
+            linksEpoch = epoch;
+        }
+        if (successor.pc == decoded.nextPc()) {
+            fallThroughLink = successor;
+        } else {
+            jumpLink = successor;
+        }
     }
 
     /** The compiled region, or null while it is not (yet) compiled. */

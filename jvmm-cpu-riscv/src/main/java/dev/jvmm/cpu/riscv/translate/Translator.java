@@ -16,11 +16,11 @@ import java.util.Map;
  * One hart's code cache. Entries are keyed by (virtual pc, RAM offset): the virtual pc is
  * baked into the code (link addresses, trap pcs), the offset names the bytes; the caller finds
  * the offset through the fetch TLB, so permission and mapping changes need no work here.
- * Entries start as uncompiled stubs that only record the block length; after
- * {@link TranslatorOptions#hotThreshold()} runs they are compiled into hidden classes (not
- * strongly linked to their loader, so dropping an entry lets the class be unloaded).
+ * Entries start as stubs holding the decoded block (which the runtime's block interpreter
+ * runs); after {@link TranslatorOptions#hotThreshold()} runs they are compiled into hidden
+ * classes (not strongly linked to their loader, so dropping an entry lets the class be unloaded).
  *
- * <p>Invalidation: a compiled block marks its RAM page through the {@link CodePageTracker};
+ * <p>Invalidation: every entry marks its RAM page through the {@link CodePageTracker};
  * a CPU store of this hart there calls {@link #invalidatePage}, before the bytes change. Other
  * writers (other harts, device DMA, the host) are not seen; the guest must execute FENCE.I
  * (or ask for a remote one) before it may rely on running what they wrote. So FENCE.I and
@@ -124,8 +124,8 @@ public final class Translator {
 
     /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */
     private Translation revalidate(Translation t) {
-        long size = t.code.byteSize();
-        if (MemorySegment.mismatch(ram, t.codeOffset, t.codeOffset + size, t.code, 0, size) < 0) {
+        long size = t.code.length;
+        if (MemorySegment.mismatch(ram, t.codeOffset, t.codeOffset + size, MemorySegment.ofArray(t.code), 0, size) < 0) {
             t.epoch = epoch;
             return t;
         }
@@ -149,14 +149,6 @@ public final class Translator {
         return t.block;
     }
 
-    /** Compiles {@code t} now (its start was found hot elsewhere); returns the compiled block or null. */
-    public TranslatedBlock compileNow(Translation t) {
-        if (t.block == null && !t.failed && t.length != 0) {
-            compile(t);
-        }
-        return t.block;
-    }
-
     private int bucket(long pc, long offset) {
         long h = pc * 0x9E3779B97F4A7C15L ^ offset * 0xC2B2AE3D27D4EB4FL;
         return (int) (h ^ (h >>> 29)) & tableMask;
@@ -176,6 +168,9 @@ public final class Translator {
             evictions++;
             clear();
         }
+        // Marked before decoding, as for compiling: the block interpreter runs the decoded
+        // form, so CPU stores to the page must drop it from now on.
+        tracker.markCodePage(offset >>> 12);
         GuestBlock block = BlockDecoder.decode(ram, pc, offset, options.maxBlockInstructions());
         Translation t = new Translation(pc, offset, block, epoch);
         int b = bucket(pc, offset);
@@ -203,7 +198,7 @@ public final class Translator {
         int budget = options.maxRegionInstructions();
         GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget);
         t.length = region.entryBlockLength();
-        t.code = MemorySegment.ofArray(region.code());
+        t.code = region.code();
         t.codeOffset = region.codeOffset();
         t.epoch = epoch;
         if (region.size() == 0) {
@@ -228,7 +223,7 @@ public final class Translator {
                 length = BlockCompiler.codeLength(bytes);
             }
             t.length = region.entryBlockLength();
-            t.code = MemorySegment.ofArray(region.code());
+            t.code = region.code();
             t.codeOffset = region.codeOffset();
             t.entryRun = region.entryRun();
             regionInstructions += region.size();
@@ -320,8 +315,9 @@ public final class Translator {
     }
 
     /** The counters, with the runtime's instruction counts filled in by the caller. */
-    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long translatedRuns) {
+    public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long decodedInstructions,
+            long translatedRuns) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions, fences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
+                translatedInstructions, interpretedInstructions, decodedInstructions, fences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
     }
 }

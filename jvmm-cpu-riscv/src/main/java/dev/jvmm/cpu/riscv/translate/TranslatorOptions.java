@@ -7,20 +7,37 @@ package dev.jvmm.cpu.riscv.translate;
  * @param maxBlocks compiled regions kept before the whole code cache is dropped
  * @param maxBlockInstructions the longest basic block translated
  * @param maxRegionInstructions the most instructions compiled into one region (it always holds its entry block)
+ * @param warmThreshold taken jumps to a target (in the interpreter) before the block there is
+ *     decoded for the block interpreter; at most {@code hotThreshold}
  */
-public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions) {
+public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions,
+        int warmThreshold) {
 
     public TranslatorOptions {
         if (hotThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024
-                || maxRegionInstructions < 1 || maxRegionInstructions > 4096) {
+                || maxRegionInstructions < 1 || maxRegionInstructions > 4096 || warmThreshold < 1
+                || warmThreshold > hotThreshold) {
             throw new IllegalArgumentException("bad translator options");
         }
     }
 
-    /** Options with the default region size. */
+    /** Options with the default warm threshold (or the hot one, if lower). */
+    public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions) {
+        this(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, Math.min(DEFAULT_WARM_THRESHOLD, hotThreshold));
+    }
+
+    /** Options with the default region size and warm threshold. */
     public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions) {
         this(hotThreshold, maxBlocks, maxBlockInstructions, DEFAULT_REGION_INSTRUCTIONS);
     }
+
+    /**
+     * Each decoded block is an entry in the code cache (a boot makes about 43,000, some 10 MiB
+     * of heap) and a run of the block interpreter starts with a lookup, so only targets jumped
+     * to repeatedly are worth it. Debian boots, 4 rounds: 4 was slowest (8.8-10.2 s), 32 and 256
+     * alike (8.0-10.7 s on a busy host).
+     */
+    private static final int DEFAULT_WARM_THRESHOLD = 32;
 
     /**
      * Single blocks by default: regions (try 256) run guest loops inside one method, 5x faster
@@ -36,7 +53,9 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * a Debian boot (same minute, with chaining, before RAM accesses went through DirectRam):
      * 5,000 made it 1.8x slower than the interpreter, 20,000 1.2x, 100,000 as fast. Since
      * DirectRam halved the blocks' compile cost, 10,000, 30,000 and 100,000 boot equally fast
-     * (8.7-9.9 s, same-minute rounds) and cpubench's medians differ by less than the noise. A compiled block costs
+     * (8.7-9.9 s, same-minute rounds) and cpubench's medians differ by less than the noise. With
+     * the block interpreter for warm code, 100,000 and 400,000 boot alike (7.7-8.3 s and
+     * 7.9-8.4 s in five rounds; 400,000 uses less CPU). A compiled block costs
      * about 15 KiB of the JVM's memory (code, its metadata, class data;
      * bench/memory/blocks.py), so 4096 of them are about 60 MiB and fit the launcher's 64 MiB
      * code cache; a boot or cpubench keeps about 1,200. Up to 131,072 entries (mostly
@@ -50,26 +69,33 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     /**
      * The defaults, with each value overridable by a system property for tuning:
      * {@code jvmm.jit.hotThreshold}, {@code jvmm.jit.maxBlocks}, {@code jvmm.jit.maxBlockInstructions},
-     * {@code jvmm.jit.maxRegionInstructions}.
+     * {@code jvmm.jit.maxRegionInstructions}, {@code jvmm.jit.warmThreshold} (capped at the hot threshold).
      */
     public static TranslatorOptions fromSystemProperties() {
         TranslatorOptions d = defaults();
-        return new TranslatorOptions(Integer.getInteger("jvmm.jit.hotThreshold", d.hotThreshold),
+        int hot = Integer.getInteger("jvmm.jit.hotThreshold", d.hotThreshold);
+        return new TranslatorOptions(hot,
                 Integer.getInteger("jvmm.jit.maxBlocks", d.maxBlocks),
                 Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions),
-                Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions));
+                Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions),
+                Math.min(hot, Integer.getInteger("jvmm.jit.warmThreshold", d.warmThreshold)));
     }
 
+    /** The same options with hot threshold {@code n} (and the warm one capped at it). */
     public TranslatorOptions withHotThreshold(int n) {
-        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions);
+        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions, Math.min(warmThreshold, n));
     }
 
     public TranslatorOptions withMaxBlocks(int n) {
-        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions);
+        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions, warmThreshold);
     }
 
     /** The same options with regions of at most {@code n} instructions (1: single basic blocks). */
     public TranslatorOptions withMaxRegionInstructions(int n) {
-        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n);
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n, warmThreshold);
+    }
+
+    public TranslatorOptions withWarmThreshold(int n) {
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, n);
     }
 }

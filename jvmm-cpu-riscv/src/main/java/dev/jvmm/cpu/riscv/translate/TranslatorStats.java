@@ -11,6 +11,7 @@ package dev.jvmm.cpu.riscv.translate;
  * @param liveBlocks compiled blocks currently in the cache
  * @param translatedInstructions guest instructions retired by compiled blocks
  * @param interpretedInstructions guest instructions run by the interpreter under this engine
+ * @param decodedInstructions guest instructions run by the block interpreter (decoded blocks not compiled)
  * @param fences FENCE.I and remote fences (SBI) seen; each makes every block re-check its bytes at its next use
  * @param staleBlocks blocks found changed by that check (their page's translations were then dropped)
  * @param regionInstructions guest instructions in all regions compiled so far (over blocksCompiled: the mean region size)
@@ -19,14 +20,14 @@ package dev.jvmm.cpu.riscv.translate;
  *     never JIT-compiles one over 8000 bytes, so the translator keeps them below that)
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
-        long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long fences,
+        long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long decodedInstructions, long fences,
         long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Share of guest instructions retired by compiled blocks, 0..1. */
     public double translatedShare() {
-        long all = translatedInstructions + interpretedInstructions;
+        long all = translatedInstructions + interpretedInstructions + decodedInstructions;
         return all == 0 ? 0 : (double) translatedInstructions / all;
     }
 }

@@ -6,8 +6,9 @@
  * <h3>Shape</h3>
  * {@link dev.jvmm.cpu.riscv.translate.BlockDecoder} cuts a {@link dev.jvmm.cpu.riscv.translate.GuestBlock}
  * out of guest RAM (straight-line code ending at a branch or jump, before any instruction the
- * tier does not translate, at a page end, or at a maximum length). Uncompiled entries are
- * such blocks, run by the interpreter. When an entry is hot,
+ * tier does not translate, at a page end, or at a maximum length). Uncompiled entries hold
+ * such a block as a {@link dev.jvmm.cpu.riscv.translate.DecodedBlock}, which the runtime's block
+ * interpreter runs (the warm tier). When an entry is hot,
  * {@link dev.jvmm.cpu.riscv.translate.RegionDecoder} grows a
  * {@link dev.jvmm.cpu.riscv.translate.GuestRegion} from it: the blocks of the same 4 KiB page
  * reachable through direct branches, JAL, fall-through and predicted returns (not other

@@ -7,13 +7,48 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Targeted programs run on the interpreter and the translator tier in lockstep. */
+/**
+ * Targeted programs run on the interpreter and the translator tier in lockstep; most run twice,
+ * once with every block compiled at first sight and once with nothing compiled, so the block
+ * interpreter runs every decoded block.
+ */
 class JitLockstepTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
     private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
+    /** Blocks are decoded at the first jump to them and never compiled. */
+    private static final TranslatorOptions DECODED = TranslatorOptions.defaults().withHotThreshold(Integer.MAX_VALUE)
+            .withWarmThreshold(1);
+
+    /** The tier that runs the blocks. */
+    enum Tier {
+        COMPILED(EAGER), DECODED_ONLY(DECODED);
+
+        final TranslatorOptions options;
+
+        Tier(TranslatorOptions options) {
+            this.options = options;
+        }
+
+        /** Fails unless this tier ran instructions (and, decoded only, nothing was compiled). */
+        void assertUsed(Hart jit) {
+            TranslatorStats s = jit.translatorStats();
+            assertThat(s.compileFailures()).isZero();
+            if (this == COMPILED) {
+                assertThat(s.translatedInstructions()).as("instructions run by compiled blocks").isPositive();
+            } else {
+                assertThat(s.decodedInstructions()).as("instructions run by the block interpreter").isPositive();
+                assertThat(s.blocksCompiled()).as("blocks compiled").isZero();
+            }
+        }
+
+        /** Instructions run by this tier. */
+        long instructions(TranslatorStats s) {
+            return this == COMPILED ? s.translatedInstructions() : s.decodedInstructions();
+        }
+    }
 
     private static final String HANDLER_SETUP = """
                 la   t0, handler
@@ -142,10 +177,17 @@ class JitLockstepTest {
                 assertTranslatorUsed(l.jit);
             }
         }
+        try (Lockstep l = load(src, DECODED)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(7), 80, 200_000, p.symbol("done"));
+            assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
+            Tier.DECODED_ONLY.assertUsed(l.jit);
+        }
     }
 
-    @Test
-    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount() {
+    @ParameterizedTest
+    @EnumSource(Tier.class)
+    void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount(Tier tier) {
         // 4 setup instructions, then 1000 passes of a 3-instruction self-loop, then the final j.
         String src = """
                 li   t0, 1000
@@ -159,7 +201,7 @@ class JitLockstepTest {
             done:
                 j done
             """;
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             for (int k = 0; k < 40; k++) {
                 l.step(100);
             }
@@ -167,16 +209,19 @@ class JitLockstepTest {
             assertThat(l.jit.pc()).isEqualTo(Assembler.assemble(src, BASE).symbol("done"));
             // 4 + 3000 instructions reach "done"; every further attempt retires the j at done.
             assertThat(l.jit.instructionsRetired()).isEqualTo(4000).isEqualTo(l.interp.instructionsRetired());
-            assertTranslatorUsed(l.jit);
+            tier.assertUsed(l.jit);
         }
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "ld   a4, 0(s1)         | 13", // load page fault
-        "amoswap.d a4, a0, (s1) | 15", // store/AMO page fault
+        "ld   a4, 0(s1)         | 13 | COMPILED", // load page fault
+        "amoswap.d a4, a0, (s1) | 15 | COMPILED", // store/AMO page fault
+        "ld   a4, 0(s1)         | 13 | DECODED_ONLY",
+        "amoswap.d a4, a0, (s1) | 15 | DECODED_ONLY",
+        "fld  fa4, 0(s1)        | 2  | DECODED_ONLY", // FS is off: illegal before any access
     })
-    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause) {
+    void pageFaultInTheMiddleOfATranslatedBlockLeavesTheInterpretersExactState(String access, long cause, Tier tier) {
         String src = Sv39Setup.enterSupervisor() + """
             supervisor:
                 nop
@@ -196,7 +241,7 @@ class JitLockstepTest {
             handler:
                 j handler
             """.formatted(access);
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // 1 GiB identity page for RAM
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(3), 30, 2_000, p.symbol("handler"));
@@ -205,15 +250,18 @@ class JitLockstepTest {
             assertThat(h.pc()).isEqualTo(p.symbol("handler"));
             assertThat(h.debugCsr(0x342)).as("mcause").isEqualTo(cause);
             assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(p.symbol("fault"));
-            assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
+            if (cause != 2) {
+                assertThat(h.debugCsr(0x343)).as("mtval").isEqualTo(0x4000_0008L);
+            }
             assertThat(h.register(13)).as("a3, written before the fault").isEqualTo(8);
             assertThat(h.register(15)).as("a5, after the fault").isZero();
-            assertTranslatorUsed(h);
+            tier.assertUsed(h);
         }
     }
 
-    @Test
-    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem() {
+    @ParameterizedTest
+    @EnumSource(Tier.class)
+    void atomicsRunInsideTranslatedBlocksAsTheInterpreterRunsThem(Tier tier) {
         String src = """
                 li   s1, 0x80100000
                 addi s4, s1, 8
@@ -245,20 +293,21 @@ class JitLockstepTest {
             done:
                 j    done
             """;
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(5), 1_000, 40_000, p.symbol("done"));
             assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
             TranslatorStats s = l.jit.translatorStats();
-            assertTranslatorUsed(l.jit);
-            // Translated blocks run through the atomics instead of ending before each one.
+            tier.assertUsed(l.jit);
+            // Translated (or decoded) blocks run through the atomics instead of ending before each one.
             assertThat(s.interpretedInstructions()).as("interpreted instructions")
-                    .isLessThan(s.translatedInstructions() / 20);
+                    .isLessThan(tier.instructions(s) / 20);
         }
     }
 
-    @Test
-    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere() {
+    @ParameterizedTest
+    @EnumSource(Tier.class)
+    void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere(Tier tier) {
         // The code page doubles as a level-0 page table: the word at "pte" is the leaf PTE the
         // load below walks through (valid, readable, A clear, mapping RAM's first page) and
         // also the next instruction, "lb zero, 512(zero)". The walk sets the A bit, which turns
@@ -284,26 +333,31 @@ class JitLockstepTest {
             handler:
                 j handler
             """;
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             long pte = p.symbol("pte");
             long level1 = 0x8030_0000L;
             Sv39Setup.mapGigapage(l, 2, 0x8000_0000L); // the code, identity-mapped
             l.writeLong(Sv39Setup.ROOT + 8, Sv39Setup.pte(level1, Sv39Setup.POINTER));
             l.writeLong(level1, Sv39Setup.pte(pte & ~0xfffL, Sv39Setup.POINTER));
-            l.step(1_000); // one run: the block is compiled at its first jump and runs whole
+            l.step(1_000); // one run: the block is compiled (or decoded) at its first jump and runs whole
             Hart h = l.jit;
             assertThat(h.pc()).isEqualTo(p.symbol("handler"));
             assertThat(h.debugCsr(0x342)).as("mcause: illegal instruction").isEqualTo(2);
             assertThat(h.debugCsr(0x341)).as("mepc").isEqualTo(pte);
             assertThat(h.register(5)).as("t0, loaded from RAM's first page").isEqualTo(l.readLong(BASE));
-            assertTranslatorUsed(h);
+            tier.assertUsed(h);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sw   t1, 0(s0)", "amoswap.w t4, t1, (s0)"})
-    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write) {
+    @CsvSource(delimiter = '|', value = {
+        "sw   t1, 0(s0)         | COMPILED",
+        "amoswap.w t4, t1, (s0) | COMPILED",
+        "sw   t1, 0(s0)         | DECODED_ONLY",
+        "amoswap.w t4, t1, (s0) | DECODED_ONLY",
+    })
+    void writeIntoTheRunningBlockIsSeenByTheNextInstructionWithoutFenceI(String write, Tier tier) {
         // Every pass writes the instruction at "patch" (alternately +100 and +1000) and then
         // runs it: a block made before the write would run the previous pass's instruction.
         String src = """
@@ -330,12 +384,12 @@ class JitLockstepTest {
             newinsn:
                 addi a0, a0, 100
             """.formatted(write);
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(11), 40, 5_000, p.symbol("done"));
             assertThat(l.jit.register(10)).isEqualTo(6 + 3 * 100 + 3 * 1000);
             assertThat(l.jit.translatorStats().pageInvalidations()).isPositive();
-            assertTranslatorUsed(l.jit);
+            tier.assertUsed(l.jit);
         }
     }
 
@@ -369,20 +423,21 @@ class JitLockstepTest {
                 li   a0, 2
                 li   a0, 3
             """;
-        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1)}) {
+        for (TranslatorOptions options : new TranslatorOptions[] {EAGER, TranslatorOptions.defaults().withHotThreshold(10).withMaxRegionInstructions(1), DECODED}) {
             try (Lockstep l = load(src, options)) {
                 Assembler.Program p = Assembler.assemble(src, BASE);
                 l.runRandom(new SplittableRandom(5), 25, 20_000, p.symbol("done"));
                 assertThat(l.jit.register(8)).isEqualTo(50);
                 assertThat(l.jit.register(19)).as("after the store without FENCE.I").isEqualTo(2);
                 assertThat(l.jit.register(20)).as("after the store and FENCE.I").isEqualTo(3);
-                assertTranslatorUsed(l.jit);
+                (options == DECODED ? Tier.DECODED_ONLY : Tier.COMPILED).assertUsed(l.jit);
             }
         }
     }
 
-    @Test
-    void codeWrittenBehindTheCpuIsSeenAfterFenceI() {
+    @ParameterizedTest
+    @EnumSource(Tier.class)
+    void codeWrittenBehindTheCpuIsSeenAfterFenceI(Tier tier) {
         String src = """
                 li   s0, 0
             loop:
@@ -397,7 +452,7 @@ class JitLockstepTest {
             newf:
                 li   a0, 7
             """;
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(9), 30, 3_000, -1);
             while (l.interp.pc() != p.symbol("sync")) {
@@ -412,7 +467,7 @@ class JitLockstepTest {
             long after = l.jit.register(8);
             assertThat((after - before) % 7).as("only the new f (returning 7) ran after the write").isZero();
             assertThat(after).isGreaterThan(before);
-            assertTranslatorUsed(l.jit);
+            tier.assertUsed(l.jit);
         }
     }
 
@@ -444,8 +499,9 @@ class JitLockstepTest {
         }
     }
 
-    @Test
-    void interruptPostedBetweenRunsIsTakenBeforeTheNextTranslatedBlock() {
+    @ParameterizedTest
+    @EnumSource(Tier.class)
+    void interruptPostedBetweenRunsIsTakenBeforeTheNextTranslatedBlock(Tier tier) {
         String src = HANDLER_SETUP + """
                 li   t0, 8
                 csrw mie, t0
@@ -460,7 +516,7 @@ class JitLockstepTest {
             park:
                 j    park
             """;
-        try (Lockstep l = load(src, EAGER)) {
+        try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.run(10, 37, 100, 1000, 5);
             l.interp.postInterrupt(Hart.MIP_MSIP);
@@ -468,7 +524,7 @@ class JitLockstepTest {
             l.step(3);
             assertThat(l.jit.register(11)).as("mcause read by the handler").isEqualTo((1L << 63) | 3);
             assertThat(l.jit.pc()).isEqualTo(p.symbol("park"));
-            assertTranslatorUsed(l.jit);
+            tier.assertUsed(l.jit);
         }
     }
 }

@@ -1,0 +1,281 @@
+package dev.jvmm.cpu.riscv;
+
+import static dev.jvmm.cpu.riscv.translate.DecodedBlock.*;
+
+import dev.jvmm.cpu.riscv.translate.DecodedBlock;
+import dev.jvmm.cpu.riscv.translate.Translation;
+import dev.jvmm.cpu.riscv.translate.Translator;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Runs {@link DecodedBlock}s: the translator tier's middle step for warm code that is not (yet)
+ * worth compiling. Decoding once per block instead of at every step saves the interpreter's
+ * fetch checks, compressed-instruction expansion and nested dispatch on the fields; one dense
+ * switch per instruction remains. The architectural effect of every instruction, the counting
+ * of instret and precise traps are exactly the interpreter's.
+ *
+ * <p>From one block it goes on to the next in the same page through the entries' links
+ * ({@link Translation#linked}), so a warm loop runs here without the dispatcher's lookup; a
+ * link is followed only in the link epoch it was made in, and the page's mapping was proven by
+ * the dispatcher's lookup of the first block (nothing in a decoded block can change it).
+ */
+final class BlockInterpreter {
+
+    private final JitRuntime runtime;
+    private final Interpreter interp;
+    private final Mmu mmu;
+    private final Csrs csrs;
+    private final FloatUnit fp;
+    private final long[] x;
+    private final Translator translator;
+
+    BlockInterpreter(JitRuntime runtime, Translator translator) {
+        this.translator = translator;
+        this.runtime = runtime;
+        this.interp = runtime.interp;
+        this.mmu = runtime.mmu;
+        this.csrs = runtime.csrs;
+        this.fp = runtime.interp.fp;
+        this.x = runtime.x;
+    }
+
+    /**
+     * Runs {@code first}'s decoded block at the interpreter's pc, then linked successors while
+     * they are decoded and not compiled, the count stays below {@code chunk} and the next block
+     * fits in {@code limit}; returns the instructions attempted as {@link Interpreter#runBlock}
+     * counts them. Stops at a page's end, where a successor is hot (the dispatcher then compiles
+     * it), after a store that changed translated code (the rest of its block may be stale), and
+     * after a trap: its handler is entered, and instret counts only the instructions before it,
+     * so the caller sees fewer retired than attempted.
+     */
+    int runChain(Translation first, int chunk, long limit) {
+        long[] x = this.x;
+        Mmu m = mmu;
+        Csrs c = csrs;
+        JitRuntime r = runtime;
+        Translation t = first;
+        long base = c.instret; // instret at the current block's start
+        int done = 0;
+        r.codeWritten = false;
+        while (true) {
+            DecodedBlock d = t.decoded();
+            long[] code = d.code();
+            long pc = d.pc();
+            int n = code.length;
+            long target = d.nextPc();
+            int k = 0;
+            try {
+                block:
+                for (; k < n; k++) {
+                    long w = code[k];
+                    int op = (int) w;
+                    int rd = (op >>> 8) & 31;
+                    int rs1 = (op >>> 13) & 31;
+                    int rs2 = (op >>> 18) & 31;
+                    long imm = w >> 32;
+                    switch (op & 0xff) {
+                        case NOP -> { }
+                        case LUI -> x[rd] = imm;
+                        case AUIPC -> x[rd] = pc + imm;
+                        case ADDI -> x[rd] = x[rs1] + imm;
+                        case SLTI -> x[rd] = x[rs1] < imm ? 1 : 0;
+                        case SLTIU -> x[rd] = Long.compareUnsigned(x[rs1], imm) < 0 ? 1 : 0;
+                        case XORI -> x[rd] = x[rs1] ^ imm;
+                        case ORI -> x[rd] = x[rs1] | imm;
+                        case ANDI -> x[rd] = x[rs1] & imm;
+                        case SLLI -> x[rd] = x[rs1] << imm;
+                        case SRLI -> x[rd] = x[rs1] >>> imm;
+                        case SRAI -> x[rd] = x[rs1] >> imm;
+                        case ADDIW -> x[rd] = (int) (x[rs1] + imm);
+                        case SLLIW -> x[rd] = (int) x[rs1] << imm;
+                        case SRLIW -> x[rd] = (int) x[rs1] >>> (imm & 31);
+                        case SRAIW -> x[rd] = (int) x[rs1] >> imm;
+                        case ADD -> x[rd] = x[rs1] + x[rs2];
+                        case SUB -> x[rd] = x[rs1] - x[rs2];
+                        case SLL -> x[rd] = x[rs1] << x[rs2];
+                        case SLT -> x[rd] = x[rs1] < x[rs2] ? 1 : 0;
+                        case SLTU -> x[rd] = Long.compareUnsigned(x[rs1], x[rs2]) < 0 ? 1 : 0;
+                        case XOR -> x[rd] = x[rs1] ^ x[rs2];
+                        case SRL -> x[rd] = x[rs1] >>> x[rs2];
+                        case SRA -> x[rd] = x[rs1] >> x[rs2];
+                        case OR -> x[rd] = x[rs1] | x[rs2];
+                        case AND -> x[rd] = x[rs1] & x[rs2];
+                        case MUL -> x[rd] = x[rs1] * x[rs2];
+                        case MULDIV -> x[rd] = Interpreter.multiplyDivide((int) imm, x[rs1], x[rs2]);
+                        case ADDW -> x[rd] = (int) x[rs1] + (int) x[rs2];
+                        case SUBW -> x[rd] = (int) x[rs1] - (int) x[rs2];
+                        case SLLW -> x[rd] = (int) x[rs1] << x[rs2];
+                        case SRLW -> x[rd] = (int) x[rs1] >>> (x[rs2] & 31);
+                        case SRAW -> x[rd] = (int) x[rs1] >> x[rs2];
+                        case MULW -> x[rd] = (int) x[rs1] * (int) x[rs2];
+                        case MULDIVW -> x[rd] = Interpreter.multiplyDivide32((int) imm, (int) x[rs1], (int) x[rs2]);
+                        case LB -> {
+                            c.instret = base + k;
+                            x[rd] = m.load8(x[rs1] + imm);
+                        }
+                        case LH -> {
+                            c.instret = base + k;
+                            x[rd] = m.load16(x[rs1] + imm);
+                        }
+                        case LW -> {
+                            c.instret = base + k;
+                            x[rd] = m.load32(x[rs1] + imm);
+                        }
+                        case LD -> {
+                            c.instret = base + k;
+                            x[rd] = m.load64(x[rs1] + imm);
+                        }
+                        case LBU -> {
+                            c.instret = base + k;
+                            x[rd] = m.load8(x[rs1] + imm) & 0xffL;
+                        }
+                        case LHU -> {
+                            c.instret = base + k;
+                            x[rd] = m.load16(x[rs1] + imm) & 0xffffL;
+                        }
+                        case LWU -> {
+                            c.instret = base + k;
+                            x[rd] = m.load32(x[rs1] + imm) & 0xffffffffL;
+                        }
+                        case LOAD_X0 -> {
+                            c.instret = base + k;
+                            long va = x[rs1] + imm;
+                            switch (rd) { // the funct3
+                                case 0, 4 -> m.load8(va);
+                                case 1, 5 -> m.load16(va);
+                                case 2, 6 -> m.load32(va);
+                                default -> m.load64(va);
+                            }
+                        }
+                        case SB -> {
+                            c.instret = base + k;
+                            m.store8(x[rs1] + imm, (byte) x[rs2]);
+                        }
+                        case SH -> {
+                            c.instret = base + k;
+                            m.store16(x[rs1] + imm, (short) x[rs2]);
+                        }
+                        case SW -> {
+                            c.instret = base + k;
+                            m.store32(x[rs1] + imm, (int) x[rs2]);
+                        }
+                        case SD -> {
+                            c.instret = base + k;
+                            m.store64(x[rs1] + imm, x[rs2]);
+                        }
+                        case FENCE -> VarHandle.fullFence();
+                        case PAUSE -> Thread.onSpinWait();
+                        case ATOMIC -> {
+                            c.instret = base + k;
+                            long v = interp.atomic((int) imm, x[rs1], x[rs2]);
+                            if (rd != 0) {
+                                x[rd] = v;
+                            }
+                        }
+                        case FLOAT -> {
+                            c.instret = base + k;
+                            fp.execute((int) imm, (op & COMPRESSED) != 0 ? (op >>> 8) & 0xffff : (int) imm, x);
+                        }
+                        case J -> {
+                            target = pc + imm;
+                            break block;
+                        }
+                        case JAL -> {
+                            x[rd] = target;
+                            target = pc + imm;
+                            break block;
+                        }
+                        case JR -> {
+                            target = (x[rs1] + imm) & ~1L;
+                            break block;
+                        }
+                        case JALR -> {
+                            long link = target;
+                            target = (x[rs1] + imm) & ~1L;
+                            x[rd] = link;
+                            break block;
+                        }
+                        case BEQ -> {
+                            if (x[rs1] == x[rs2]) {
+                                target = pc + imm;
+                            }
+                        }
+                        case BNE -> {
+                            if (x[rs1] != x[rs2]) {
+                                target = pc + imm;
+                            }
+                        }
+                        case BLT -> {
+                            if (x[rs1] < x[rs2]) {
+                                target = pc + imm;
+                            }
+                        }
+                        case BGE -> {
+                            if (x[rs1] >= x[rs2]) {
+                                target = pc + imm;
+                            }
+                        }
+                        case BLTU -> {
+                            if (Long.compareUnsigned(x[rs1], x[rs2]) < 0) {
+                                target = pc + imm;
+                            }
+                        }
+                        case BGEU -> {
+                            if (Long.compareUnsigned(x[rs1], x[rs2]) >= 0) {
+                                target = pc + imm;
+                            }
+                        }
+                        default -> throw new IllegalStateException("unknown decoded operation " + (op & 0xff));
+                    }
+                    // A store, an atomic or a load's page walk (A/D bits) changed translated code.
+                    if (r.codeWritten) {
+                        return stopAfter(d, k, base, done);
+                    }
+                }
+            } catch (Traps.Trap trap) {
+                interp.pc = d.pcOf(k);
+                c.instret = base + k;
+                interp.enterTrap(trap);
+                return done + k + 1;
+            }
+            // Jumps and branches are last: the whole block retired.
+            done += n;
+            base += n;
+            Translation next = done < chunk && ((target ^ pc) >>> 12) == 0 ? successor(t, target, limit - done) : null;
+            if (next == null) {
+                interp.pc = target;
+                c.instret = base;
+                return done;
+            }
+            t = next;
+        }
+    }
+
+    /**
+     * The decoded, uncompiled and not yet hot entry at {@code pc} (in {@code t}'s page) that
+     * fits in {@code left}; null to leave it to the dispatcher.
+     */
+    private Translation successor(Translation t, long pc, long left) {
+        int epoch = runtime.linkEpoch;
+        Translation next = t.linked(pc, epoch);
+        if (next == null) {
+            next = translator.lookup(pc, pc - t.pc() + t.offset());
+            if (next.decoded() == null) {
+                return null;
+            }
+            t.link(next, epoch);
+        }
+        DecodedBlock d = next.decoded();
+        if (d == null || next.block() != null || d.length() > left || translator.noteRun(next) != null) {
+            return null;
+        }
+        return next;
+    }
+
+    /** Instruction {@code k} changed translated code: it retired; the rest of the block may be stale. */
+    private int stopAfter(DecodedBlock d, int k, long base, int done) {
+        interp.pc = k + 1 < d.length() ? d.pcOf(k + 1) : d.nextPc();
+        csrs.instret = base + k + 1;
+        return done + k + 1;
+    }
+}
