@@ -31,6 +31,8 @@ import dev.jvmm.machine.state.StateRecord;
 import dev.jvmm.devices.virtio.transport.MmioTransport;
 import dev.jvmm.machine.migration.MigrationSource;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -158,11 +160,18 @@ public final class VirtMachine implements AutoCloseable {
      */
     public static VirtMachine create(MachineConfig config, OutputStream consoleOutput) throws MachineException {
         config.validate();
-        BootImage kernel = ImageFiles.readKernel(config.kernel(), config.firmware().isPresent());
+        // The image files are mapped only until they are copied into RAM.
+        try (Arena files = Arena.ofConfined()) {
+            return create(config, consoleOutput, files);
+        }
+    }
+
+    private static VirtMachine create(MachineConfig config, OutputStream consoleOutput, Arena files) throws MachineException {
+        BootImage kernel = ImageFiles.readKernel(config.kernel(), config.firmware().isPresent(), files);
         Optional<BootImage> firmware = config.firmware().isPresent()
-                ? Optional.of(ImageFiles.readFirmware(config.firmware().get())) : Optional.empty();
-        Optional<byte[]> initrd = config.initrd().isPresent()
-                ? Optional.of(ImageFiles.readInitrd(config.initrd().get())) : Optional.empty();
+                ? Optional.of(ImageFiles.readFirmware(config.firmware().get(), files)) : Optional.empty();
+        Optional<MemorySegment> initrd = config.initrd().isPresent()
+                ? Optional.of(ImageFiles.readInitrd(config.initrd().get(), files)) : Optional.empty();
 
         BootLayout.Images images = BootLayout.place(VirtBoard.DRAM_BASE, config.memoryBytes(), firmware, kernel, initrd);
         byte[] seed = new byte[VirtDeviceTree.RNG_SEED_BYTES];
@@ -220,11 +229,16 @@ public final class VirtMachine implements AutoCloseable {
         }
     }
 
-    private static void loadImages(GuestMemory ram, BootLayout layout, byte[] dtb) {
+    private static void loadImages(GuestMemory ram, BootLayout layout, byte[] dtb) throws MachineException {
         // RAM is fresh and zeroed, so each segment's tail (BSS) needs no clearing.
-        layout.firmware().forEach(s -> ram.write(s.address(), s.data()));
-        layout.kernel().forEach(s -> ram.write(s.address(), s.data()));
-        layout.initrd().ifPresent(s -> ram.write(s.address(), s.data()));
+        try {
+            layout.firmware().forEach(s -> ram.write(s.address(), s.data()));
+            layout.kernel().forEach(s -> ram.write(s.address(), s.data()));
+            layout.initrd().ifPresent(s -> ram.write(s.address(), s.data()));
+        } catch (InternalError e) {
+            // What a fault in a mapped file becomes: another program truncated it meanwhile.
+            throw new MachineException("an image file changed while it was being loaded: " + e.getMessage());
+        }
         ram.write(layout.deviceTree(), dtb);
         layout.firmwareInfo().ifPresent(a -> ram.write(a, FirmwareInfo.encode(layout.kernelEntry())));
     }

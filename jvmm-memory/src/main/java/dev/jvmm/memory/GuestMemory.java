@@ -220,6 +220,14 @@ public final class GuestMemory implements AutoCloseable {
         write(address, src, 0, src.length);
     }
 
+    /** Copies all of {@code src} (a heap array, a mapped file, ...) into guest memory. */
+    public void write(long address, MemorySegment src) {
+        long length = src.byteSize();
+        long off = offset(address, length);
+        MemorySegment.copy(src, 0, segment, off, length);
+        dirtyPages.markRange(off, length);
+    }
+
     /** Sets {@code length} bytes from {@code address} to zero. */
     public void zero(long address, long length) {
         long off = offset(address, length);

@@ -1,5 +1,6 @@
 package dev.jvmm.machine.boot;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -10,12 +11,18 @@ public sealed interface BootImage {
     /**
      * A Linux RISC-V {@code Image} (or a raw firmware binary): goes wherever the board puts
      * it and starts at its first byte. {@code memorySize} covers its BSS ({@code image_size}).
+     * The bytes may be a mapped file, valid while the arena it was read in is open.
      */
-    record Flat(byte[] bytes, long memorySize) implements BootImage {
+    record Flat(MemorySegment bytes, long memorySize) implements BootImage {
         public Flat {
-            if (memorySize < bytes.length) {
+            if (memorySize < bytes.byteSize()) {
                 throw new IllegalArgumentException("memory size smaller than the image");
             }
+        }
+
+        /** Bytes held in the heap. */
+        public Flat(byte[] bytes, long memorySize) {
+            this(MemorySegment.ofArray(bytes), memorySize);
         }
     }
 

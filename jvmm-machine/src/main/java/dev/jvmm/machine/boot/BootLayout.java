@@ -1,6 +1,7 @@
 package dev.jvmm.machine.boot;
 
 import dev.jvmm.machine.MachineException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -85,7 +86,7 @@ public record BootLayout(List<Segment> firmware, List<Segment> kernel, long kern
 
     /** Places firmware, kernel and initrd in RAM {@code [ramBase, ramBase + ramSize)}. */
     public static Images place(long ramBase, long ramSize, Optional<BootImage> firmware, BootImage kernel,
-                               Optional<byte[]> initrd) throws MachineException {
+                               Optional<MemorySegment> initrd) throws MachineException {
         long ramEnd = ramBase + ramSize;
         List<Segment> fw = new ArrayList<>();
         long fwEnd = ramBase;
@@ -127,13 +128,13 @@ public record BootLayout(List<Segment> firmware, List<Segment> kernel, long kern
 
         Optional<Segment> rd = Optional.empty();
         if (initrd.isPresent()) {
-            byte[] bytes = initrd.get();
+            MemorySegment bytes = initrd.get();
             long start = align(kernelLow + Math.min(ramSize / 2, INITRD_MAX_OFFSET), GuestPage.SIZE);
-            if (start < kernelHigh || start + bytes.length > ramEnd) {
+            if (start < kernelHigh || start + bytes.byteSize() > ramEnd) {
                 throw new MachineException("memory too small: %s of RAM cannot hold the kernel (%s at 0x%x) and the initrd (%s at 0x%x)"
-                        .formatted(human(ramSize), human(kernelHigh - kernelLow), kernelLow, human(bytes.length), start));
+                        .formatted(human(ramSize), human(kernelHigh - kernelLow), kernelLow, human(bytes.byteSize()), start));
             }
-            rd = Optional.of(new Segment(start, bytes, bytes.length));
+            rd = Optional.of(new Segment(start, bytes, bytes.byteSize()));
         }
         return new Images(ramBase, ramSize, List.copyOf(fw), List.copyOf(k), entry, kernelLow, rd);
     }

@@ -2,8 +2,12 @@ package dev.jvmm.machine.boot;
 
 import dev.jvmm.machine.MachineException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,6 +29,9 @@ import java.util.Set;
  *   <li>with firmware only, anything else as a raw binary (U-Boot's {@code u-boot.bin}).</li>
  * </ul>
  * Every field from a file is checked; a bad file gives a one-line {@link MachineException}.
+ * Files are mapped, not read into the heap: a Debian kernel is 31 MB, which the board copies
+ * into guest RAM once (the bytes of a Linux {@code Image} or an initrd stay in the mapping,
+ * valid while the caller's arena is open; an ELF's segments are copied out of it).
  */
 public final class ImageFiles {
 
@@ -47,53 +54,62 @@ public final class ImageFiles {
     private ImageFiles() {
     }
 
-    /** Reads the kernel; a Linux {@code Image} or a RISC-V ELF, anything else is refused. */
+    /**
+     * Reads the kernel; a Linux {@code Image} or a RISC-V ELF, anything else is refused. The
+     * mapping is the garbage collector's to release.
+     */
     public static BootImage readKernel(Path file) throws MachineException {
-        return readKernel(file, false);
+        return readKernel(file, false, Arena.ofAuto());
     }
 
     /**
      * Reads the kernel. With {@code rawAllowed} (firmware was given, so the firmware decides
      * what the payload is), a file that is neither ELF nor Linux {@code Image} is a raw binary
      * loaded at the kernel address, as QEMU's {@code -kernel} loads U-Boot's {@code u-boot.bin};
-     * without it such a file is refused.
+     * without it such a file is refused. The file is mapped in {@code arena}.
      */
-    public static BootImage readKernel(Path file, boolean rawAllowed) throws MachineException {
-        byte[] bytes = read(file, "kernel");
-        if (rawAllowed && !isElf(bytes) && !isLinuxImage(bytes) && !isGzip(bytes)) {
-            if (bytes.length == 0) {
+    public static BootImage readKernel(Path file, boolean rawAllowed, Arena arena) throws MachineException {
+        MemorySegment bytes = map(file, "kernel", arena);
+        byte[] head = head(bytes);
+        if (rawAllowed && !isElf(head) && !isLinuxImage(head) && !isGzip(head)) {
+            if (bytes.byteSize() == 0) {
                 throw new MachineException("kernel file is empty: " + file);
             }
-            return new BootImage.Flat(bytes, bytes.length);
+            return new BootImage.Flat(bytes, bytes.byteSize());
         }
         return parseKernel(bytes, file.toString());
     }
 
-    /** Reads firmware: a RISC-V ELF is loaded by segments, anything else as a raw binary. */
-    public static BootImage readFirmware(Path file) throws MachineException {
-        byte[] bytes = read(file, "firmware");
-        if (bytes.length == 0) {
+    /** Reads firmware, mapped in {@code arena}: a RISC-V ELF is loaded by segments, anything else as a raw binary. */
+    public static BootImage readFirmware(Path file, Arena arena) throws MachineException {
+        MemorySegment bytes = map(file, "firmware", arena);
+        if (bytes.byteSize() == 0) {
             throw new MachineException("firmware file is empty: " + file);
         }
-        if (isElf(bytes)) {
-            return parseElf(bytes, file.toString(), "firmware", Set.of());
+        if (isElf(head(bytes))) {
+            return parseElf(toArray(bytes, file.toString(), "firmware"), file.toString(), "firmware", Set.of());
         }
-        return new BootImage.Flat(bytes, bytes.length);
+        return new BootImage.Flat(bytes, bytes.byteSize());
     }
 
-    /** Reads an initrd (opaque bytes to the board). */
-    public static byte[] readInitrd(Path file) throws MachineException {
-        return read(file, "initrd");
+    /** Reads an initrd (opaque bytes to the board), mapped in {@code arena}. */
+    public static MemorySegment readInitrd(Path file, Arena arena) throws MachineException {
+        return map(file, "initrd", arena);
     }
 
     static BootImage parseKernel(byte[] bytes, String name) throws MachineException {
-        if (isElf(bytes)) {
-            return parseElf(bytes, name, "kernel", HOST_SYMBOLS);
+        return parseKernel(MemorySegment.ofArray(bytes), name);
+    }
+
+    private static BootImage parseKernel(MemorySegment bytes, String name) throws MachineException {
+        byte[] head = head(bytes);
+        if (isElf(head)) {
+            return parseElf(toArray(bytes, name, "kernel"), name, "kernel", HOST_SYMBOLS);
         }
-        if (isLinuxImage(bytes)) {
+        if (isLinuxImage(head)) {
             return parseLinuxImage(bytes, name);
         }
-        if (isGzip(bytes)) {
+        if (isGzip(head)) {
             throw new MachineException("not a RISC-V kernel: " + name
                     + " (gzip-compressed; decompress it to a flat Image first)");
         }
@@ -105,14 +121,13 @@ public final class ImageFiles {
                 && (regionEquals(b, 0x38, IMAGE_MAGIC2) || regionEquals(b, 0x30, IMAGE_MAGIC));
     }
 
-    private static BootImage.Flat parseLinuxImage(byte[] bytes, String name) throws MachineException {
-        ByteBuffer h = ByteBuffer.wrap(bytes, 0, IMAGE_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        long imageSize = h.getLong(16);
+    private static BootImage.Flat parseLinuxImage(MemorySegment bytes, String name) throws MachineException {
+        long imageSize = bytes.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 16);
         if (imageSize < 0 || imageSize > MAX_IMAGE_SIZE) {
             throw new MachineException("bad RISC-V Image header in %s: image_size 0x%x".formatted(name, imageSize));
         }
         // image_size 0 comes from kernels older than the field; the file is then all there is.
-        return new BootImage.Flat(bytes, Math.max(imageSize, bytes.length));
+        return new BootImage.Flat(bytes, Math.max(imageSize, bytes.byteSize()));
     }
 
     private static boolean isGzip(byte[] b) {
@@ -207,17 +222,34 @@ public final class ImageFiles {
                 && Arrays.equals(b, offset, offset + expected.length, expected, 0, expected.length);
     }
 
-    private static byte[] read(Path file, String role) throws MachineException {
-        try {
-            long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 64) {
+    /** Maps {@code file} read-only in {@code arena}. */
+    private static MemorySegment map(Path file, String role, Arena arena) throws MachineException {
+        if (Files.isDirectory(file)) {
+            throw new MachineException("cannot read %s file %s: is a directory".formatted(role, file));
+        }
+        try (FileChannel channel = FileChannel.open(file)) {
+            long size = channel.size();
+            if (size > MAX_IMAGE_SIZE) {
                 throw new MachineException("%s file too large: %s (%s)".formatted(role, file, BootLayout.human(size)));
             }
-            return Files.readAllBytes(file);
+            return size == 0 ? MemorySegment.ofArray(new byte[0]) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
         } catch (NoSuchFileException e) {
             throw new MachineException("%s file not found: %s".formatted(role, file));
         } catch (IOException e) {
             throw new MachineException("cannot read %s file %s: %s".formatted(role, file, e.getMessage()));
         }
+    }
+
+    /** The first bytes of a file, as many as the format checks look at. */
+    private static byte[] head(MemorySegment bytes) {
+        return bytes.asSlice(0, Math.min(bytes.byteSize(), IMAGE_HEADER_SIZE)).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The whole file in the heap (ELF files are parsed there; they are small). */
+    private static byte[] toArray(MemorySegment bytes, String file, String role) throws MachineException {
+        if (bytes.byteSize() > Integer.MAX_VALUE - 64) {
+            throw new MachineException("%s file too large: %s (%s)".formatted(role, file, BootLayout.human(bytes.byteSize())));
+        }
+        return bytes.toArray(ValueLayout.JAVA_BYTE);
     }
 }

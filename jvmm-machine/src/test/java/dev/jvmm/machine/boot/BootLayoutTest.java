@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jvmm.machine.MachineException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -32,14 +33,14 @@ class BootLayoutTest {
     @Test
     void initrdGoesToKernelStartPlusHalfOfSmallRam() throws Exception {
         BootLayout l = BootLayout.place(DRAM, 128 * MIB, Optional.empty(), kernel(20 * MIB),
-                Optional.of(new byte[3 * 1024 * 1024])).placeDeviceTree(4096);
+                Optional.of(MemorySegment.ofArray(new byte[3 * 1024 * 1024]))).placeDeviceTree(4096);
         assertThat(l.initrd()).get().extracting(Segment::address).isEqualTo(0x8020_0000L + 64 * MIB);
     }
 
     @Test
     void initrdGoesToKernelStartPlus128MibOfLargeRam() throws Exception {
         BootLayout l = BootLayout.place(DRAM, 2048 * MIB, Optional.empty(), kernel(20 * MIB),
-                Optional.of(new byte[1000])).placeDeviceTree(4096);
+                Optional.of(MemorySegment.ofArray(new byte[1000]))).placeDeviceTree(4096);
         assertThat(l.initrd()).get().extracting(Segment::address).isEqualTo(0x8020_0000L + 128 * MIB);
     }
 
@@ -99,7 +100,7 @@ class BootLayoutTest {
     @Test
     void initrdThatDoesNotFitIsRefusedWithSizes() {
         assertThatThrownBy(() -> BootLayout.place(DRAM, 64 * MIB, Optional.empty(), kernel(20 * MIB),
-                Optional.of(new byte[(int) (31 * MIB)])))
+                Optional.of(MemorySegment.ofArray(new byte[(int) (31 * MIB)]))))
                 .isInstanceOf(MachineException.class)
                 .hasMessageStartingWith("memory too small: 64 MiB of RAM cannot hold the kernel (20 MiB at 0x80200000)")
                 .hasMessageContaining("initrd (31 MiB at 0x82200000)");
@@ -109,7 +110,7 @@ class BootLayoutTest {
     void initrdOverlappingKernelIsRefused() {
         // mem/2 = 16 MiB < kernel 20 MiB: QEMU's initrd spot would be inside the kernel.
         assertThatThrownBy(() -> BootLayout.place(DRAM, 32 * MIB, Optional.empty(), kernel(20 * MIB),
-                Optional.of(new byte[100])))
+                Optional.of(MemorySegment.ofArray(new byte[100]))))
                 .hasMessageStartingWith("memory too small");
     }
 

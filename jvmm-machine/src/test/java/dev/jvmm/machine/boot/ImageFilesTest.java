@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.jvmm.machine.MachineException;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class ImageFilesTest {
         BootImage image = ImageFiles.readKernel(write("Image", linuxImage(4096, 0x10000, true)));
         assertThat(image).isInstanceOf(BootImage.Flat.class);
         assertThat(((BootImage.Flat) image).memorySize()).isEqualTo(0x10000);
-        assertThat(((BootImage.Flat) image).bytes()).hasSize(4096);
+        assertThat(((BootImage.Flat) image).bytes().byteSize()).isEqualTo(4096);
     }
 
     @Test
@@ -114,7 +115,7 @@ class ImageFilesTest {
         assertThat(elf.entry()).isEqualTo(0x8020_0000L);
         assertThat(elf.segments()).singleElement().satisfies(s -> {
             assertThat(s.address()).isEqualTo(0x8020_0000L);
-            assertThat(s.data()).containsExactly(code);
+            assertThat(s.data().toArray(ValueLayout.JAVA_BYTE)).containsExactly(code);
             assertThat(s.memorySize()).isEqualTo(0x100);
         });
     }
@@ -161,8 +162,8 @@ class ImageFilesTest {
         assertThat(elf.entry()).isBetween(0x8020_0000L, elf.high());
         // The data segment carries "hello" and is followed by the 256-byte BSS in memory only.
         assertThat(elf.segments()).anySatisfy(s -> {
-            assertThat(new String(s.data())).contains("hello");
-            assertThat(s.memorySize()).isGreaterThanOrEqualTo(s.data().length + 256);
+            assertThat(new String(s.data().toArray(ValueLayout.JAVA_BYTE))).contains("hello");
+            assertThat(s.memorySize()).isGreaterThanOrEqualTo(s.data().byteSize() + 256);
         });
         // Lays out like any kernel: entry stays where the ELF says.
         BootLayout.Images images = BootLayout.place(0x8000_0000L, 64L << 20, java.util.Optional.empty(), elf,
