@@ -266,7 +266,7 @@ final class BlockInterpreter {
             t.link(next, epoch);
         }
         DecodedBlock d = next.decoded();
-        if (d == null || next.block() != null || d.length() > left || translator.noteRun(next) != null) {
+        if (next.block() != null || d.length() > left || translator.noteRun(next) != null) {
             return null;
         }
         return next;

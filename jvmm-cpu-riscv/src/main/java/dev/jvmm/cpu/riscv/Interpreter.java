@@ -39,10 +39,10 @@ final class Interpreter {
      * {@code (target >>> 1) & (length - 1)}; see {@link #jumped}.
      */
     int[] jumpHeat;
-    /** A jump target whose heat reaches this stops the run (with {@link #breakBlock} and {@link #atHotTarget}). */
+    /** A jump target whose heat reaches this stops the run (with {@link #breakBlock} and {@link #atWarmTarget}). */
     int jumpHeatThreshold = Integer.MAX_VALUE;
     /** Set with breakBlock when a taken jump reached a warm (or decoded) target. */
-    boolean atHotTarget;
+    boolean atWarmTarget;
 
     // LR/SC reservation (physical address, width and the value LR saw).
     private long reservationAddress = -1;
@@ -65,7 +65,7 @@ final class Interpreter {
         java.util.Arrays.fill(x, 0);
         codeTag = -1;
         waiting = false;
-        atHotTarget = false;
+        atWarmTarget = false;
         reservationAddress = -1;
     }
 
@@ -73,7 +73,7 @@ final class Interpreter {
     void profileJumps(int[] heat, int threshold) {
         jumpHeat = heat;
         jumpHeatThreshold = heat != null ? threshold : Integer.MAX_VALUE;
-        atHotTarget = false;
+        atWarmTarget = false;
     }
 
     void invalidateCode() {
@@ -258,7 +258,7 @@ final class Interpreter {
             int h = heat[i] + 1;
             heat[i] = h;
             if (h >= jumpHeatThreshold) {
-                atHotTarget = true;
+                atWarmTarget = true;
                 breakBlock = true;
             }
         }

@@ -132,8 +132,8 @@ final class JitRuntime implements CodePageTracker {
                 done += n;
                 long retired = c.instret - before;
                 interpretedInstructions += retired;
-                if (in.atHotTarget) {
-                    in.atHotTarget = false;
+                if (in.atWarmTarget) {
+                    in.atWarmTarget = false;
                     int h = heat[(int) (in.pc >>> 1) & (heat.length - 1)];
                     warmJump = h < TRANSLATED_HEAT; // else decoded already (or a slot it shares)
                     continue;
