@@ -14,10 +14,12 @@ import java.lang.invoke.VarHandle;
  * switch per instruction remains. The architectural effect of every instruction, the counting
  * of instret and precise traps are exactly the interpreter's.
  *
- * <p>From one block it goes on to the next in the same page through the entries' links
- * ({@link Translation#linked}), so a warm loop runs here without the dispatcher's lookup; a
- * link is followed only in the link epoch it was made in, and the page's mapping was proven by
- * the dispatcher's lookup of the first block (nothing in a decoded block can change it).
+ * <p>From one block it goes on to the next through the entries' links
+ * ({@link Translation#linked}), so warm code runs here without the dispatcher's lookup; a link
+ * is followed only in the link epoch it was made in and only to the RAM offset the pc maps to
+ * now. In the block's own page that mapping was proven by the dispatcher's lookup of the chain's
+ * first block (nothing in a decoded block can change it); in another page the fetch TLB gives
+ * it, as for the dispatcher, and a pc it does not map ends the chain.
  */
 final class BlockInterpreter {
 
@@ -43,8 +45,9 @@ final class BlockInterpreter {
      * Runs {@code first}'s decoded block at the interpreter's pc, then linked successors while
      * they are decoded and not compiled, the count stays below {@code chunk} and the next block
      * fits in {@code limit}; returns the instructions attempted as {@link Interpreter#runBlock}
-     * counts them. Stops at a page's end, where a successor is hot (the dispatcher then compiles
-     * it), after a store that changed translated code (the rest of its block may be stale), and
+     * counts them. Stops where the fetch TLB does not map the successor, where a successor is
+     * not decoded or is hot (the dispatcher then compiles it), after a store that changed
+     * translated code (the rest of its block may be stale), and
      * after a trap: its handler is entered, and instret counts only the instructions before it,
      * so the caller sees fewer retired than attempted.
      */
@@ -58,11 +61,10 @@ final class BlockInterpreter {
         int done = 0;
         r.codeWritten = false;
         while (true) {
-            DecodedBlock d = t.decoded();
-            long[] code = d.code();
-            long pc = d.pc();
+            long[] code = t.decoded();
+            long pc = t.pc();
             int n = code.length;
-            long target = d.nextPc();
+            long target = t.decodedEnd();
             int k = 0;
             try {
                 block:
@@ -229,11 +231,11 @@ final class BlockInterpreter {
                     }
                     // A store, an atomic or a load's page walk (A/D bits) changed translated code.
                     if (r.codeWritten) {
-                        return stopAfter(d, k, base, done);
+                        return stopAfter(t, k, base, done);
                     }
                 }
             } catch (Traps.Trap trap) {
-                interp.pc = d.pcOf(k);
+                interp.pc = DecodedBlock.pcOf(pc, code, k);
                 c.instret = base + k;
                 interp.enterTrap(trap);
                 return done + k + 1;
@@ -241,7 +243,7 @@ final class BlockInterpreter {
             // Jumps and branches are last: the whole block retired.
             done += n;
             base += n;
-            Translation next = done < chunk && ((target ^ pc) >>> 12) == 0 ? successor(t, target, limit - done) : null;
+            Translation next = done < chunk ? successor(t, target, limit - done) : null;
             if (next == null) {
                 interp.pc = target;
                 c.instret = base;
@@ -252,29 +254,38 @@ final class BlockInterpreter {
     }
 
     /**
-     * The decoded, uncompiled and not yet hot entry at {@code pc} (in {@code t}'s page) that
-     * fits in {@code left}; null to leave it to the dispatcher.
+     * The decoded, uncompiled and not yet hot entry at {@code pc} that fits in {@code left};
+     * null to leave it to the dispatcher.
      */
     private Translation successor(Translation t, long pc, long left) {
+        long offset;
+        if (((pc ^ t.pc()) >>> 12) == 0) {
+            offset = pc - t.pc() + t.offset();
+        } else {
+            int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
+            if (mmu.fetchTag[i] != (pc >>> 12) || (pc & 1) != 0) {
+                return null; // the dispatcher's interpreter raises the fetch fault, if any
+            }
+            offset = pc + mmu.fetchAdd[i];
+        }
         int epoch = runtime.linkEpoch;
-        Translation next = t.linked(pc, epoch);
+        Translation next = t.linked(pc, offset, epoch);
         if (next == null) {
-            next = translator.lookup(pc, pc - t.pc() + t.offset());
+            next = translator.lookup(pc, offset);
             if (next.decoded() == null) {
                 return null;
             }
             t.link(next, epoch);
         }
-        DecodedBlock d = next.decoded();
-        if (next.block() != null || d.length() > left || translator.noteRun(next) != null) {
+        if (next.block() != null || next.length() > left || translator.noteRun(next) != null) {
             return null;
         }
         return next;
     }
 
-    /** Instruction {@code k} changed translated code: it retired; the rest of the block may be stale. */
-    private int stopAfter(DecodedBlock d, int k, long base, int done) {
-        interp.pc = k + 1 < d.length() ? d.pcOf(k + 1) : d.nextPc();
+    /** Instruction {@code k} of {@code t}'s block changed translated code: it retired; the rest of the block may be stale. */
+    private int stopAfter(Translation t, int k, long base, int done) {
+        interp.pc = DecodedBlock.pcOf(t.pc(), t.decoded(), k + 1);
         csrs.instret = base + k + 1;
         return done + k + 1;
     }

@@ -4,15 +4,17 @@ import dev.jvmm.cpu.riscv.Decoder;
 import java.util.List;
 
 /**
- * A basic block decoded once into a dense form for the runtime's block interpreter (the tier
- * between the interpreter and compiled code): one long per instruction. Its low half holds the
+ * The dense form a basic block is decoded into once for the runtime's block interpreter (the
+ * tier between the interpreter and compiled code): one long per instruction, kept by the block's
+ * {@link Translation} (no object of its own: a chain of blocks touches one entry and one array
+ * per block). Its low half holds the
  * operation in bits 0-7, rd, rs1, rs2 in bits 8-12, 13-17 and 18-22 and, in bit 31, whether the
  * instruction is compressed (the pcs inside the block follow from it); its high half is the
  * operand: the immediate, a pc relative to the block's start (AUIPC's value, a jump's or
  * branch's target), a funct3, or (for the operations handed to the hart's own units) the
  * instruction itself. Operations that would only write x0 become {@link #NOP}; every jump and
- * branch is last, and the pc after the block ({@link #nextPc}) is also a jump's link value and
- * a branch's fall-through. One array per block keeps a block's run to few cache lines.
+ * branch is last, and the pc after the block ({@link Translation#decodedEnd}) is also a jump's
+ * link value and a branch's fall-through.
  *
  * <p>Only instructions the translator accepts ({@link BlockDecoder#isTranslatable}) reach
  * here, so each is a valid encoding; the block is cut before the first one this form does
@@ -88,21 +90,14 @@ public final class DecodedBlock {
 
     private static final int PAUSE_ENCODING = 0x0100000f;
 
-    private final long pc;
-    private final long nextPc;
-    private final long[] code;
-
-    private DecodedBlock(long pc, long nextPc, long[] code) {
-        this.pc = pc;
-        this.nextPc = nextPc;
-        this.code = code;
+    private DecodedBlock() {
     }
 
     /**
      * The dense form of {@code block}'s leading instructions up to the first one it does not
      * cover; null if that is the first.
      */
-    static DecodedBlock of(GuestBlock block) {
+    static long[] encode(GuestBlock block) {
         List<GuestBlock.Instruction> list = block.instructions();
         int n = 0;
         while (n < list.size() && covers(list.get(n).insn())) {
@@ -124,8 +119,7 @@ public final class DecodedBlock {
             }
             code[k] = (word & 0xffffffffL) | (long) operand(i.insn(), offset) << 32;
         }
-        long next = n == list.size() ? block.nextPc() : list.get(n).pc();
-        return new DecodedBlock(block.pc(), next, code);
+        return code;
     }
 
     private static boolean covers(int insn) {
@@ -214,31 +208,12 @@ public final class DecodedBlock {
         return writesOnlyX0 ? NOP : op | rd << 8 | rs1 << 13 | rs2 << 18;
     }
 
-    /** The block's virtual pc. */
-    public long pc() {
-        return pc;
-    }
-
-    /** The pc after the last instruction: the fall-through and the link value of a final jump. */
-    public long nextPc() {
-        return nextPc;
-    }
-
-    /** One word per instruction, as described above (not to be modified). */
-    public long[] code() {
-        return code;
-    }
-
-    /** The pc of instruction {@code k} (for traps: it adds up the lengths before it). */
-    public long pcOf(int k) {
+    /** The pc of instruction {@code k} of {@code code}, a block at {@code pc} (for traps: it adds up the lengths before it). */
+    public static long pcOf(long pc, long[] code, int k) {
         long p = pc;
         for (int j = 0; j < k; j++) {
             p += (int) code[j] < 0 ? 2 : 4;
         }
         return p;
-    }
-
-    public int length() {
-        return code.length;
     }
 }

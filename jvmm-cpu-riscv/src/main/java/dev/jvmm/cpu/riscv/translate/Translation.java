@@ -2,7 +2,8 @@ package dev.jvmm.cpu.riscv.translate;
 
 /**
  * The code cache's entry for one block start: virtual pc and RAM offset (the key), the length
- * of its basic block in instructions, the block decoded once for the block interpreter, and
+ * of its basic block in instructions, the block decoded once for the block interpreter (in
+ * {@link DecodedBlock}'s form, held here so a chain of blocks loads one object per block), and
  * its compiled form once it is hot: a region entered here (see {@link GuestRegion}). Until
  * then the runtime runs the decoded block, so the dispatcher keeps meeting block starts. It also keeps the bytes
  * it was decoded from (the block's, then the whole region's) and the fence epoch in which they
@@ -15,7 +16,9 @@ public final class Translation {
     int length;
     TranslatedBlock block;
     /** The block's dense form for the block interpreter; null when it does not start with an instruction that form covers. */
-    final DecodedBlock decoded;
+    private final long[] decoded;
+    /** The pc after the decoded instructions. */
+    private final long decodedEnd;
     int heat;
     boolean failed;
     /** The bytes as decoded, found in RAM at {@link #codeOffset} (a plain array: a boot keeps tens of thousands of entries). */
@@ -32,12 +35,13 @@ public final class Translation {
     private Translation jumpLink;
     private int linksEpoch;
 
-    Translation(long pc, long offset, GuestBlock decoded, long epoch) {
+    Translation(long pc, long offset, GuestBlock block, long epoch) {
         this.pc = pc;
         this.offset = offset;
-        this.length = decoded.size();
-        this.decoded = DecodedBlock.of(decoded);
-        this.code = decoded.code();
+        this.length = block.size();
+        this.decoded = DecodedBlock.encode(block);
+        this.decodedEnd = decoded == null ? pc : DecodedBlock.pcOf(pc, decoded, decoded.length);
+        this.code = block.code();
         this.codeOffset = offset;
         this.epoch = epoch;
     }
@@ -63,27 +67,35 @@ public final class Translation {
         return entryRun;
     }
 
-    /** The entry block's dense form for the block interpreter, or null (then the interpreter runs it). */
-    public DecodedBlock decoded() {
+    /**
+     * The entry block's instructions in {@link DecodedBlock}'s form for the block interpreter
+     * (not to be modified), or null (then the interpreter runs it).
+     */
+    public long[] decoded() {
         return decoded;
     }
 
-    /**
-     * The entry linked as this block's successor at {@code pc} (by {@link #link}) in the
-     * runtime's link epoch {@code epoch}, or null.
-     */
-    public Translation linked(long pc, int epoch) {
-        if (linksEpoch != epoch) {
-            return null;
-        }
-        Translation s = pc == decoded.nextPc() ? fallThroughLink : jumpLink;
-        return s != null && s.pc == pc ? s : null;
+    /** The pc after the decoded instructions: the fall-through and the link value of a final jump. */
+    public long decodedEnd() {
+        return decodedEnd;
     }
 
     /**
-     * Remembers {@code successor} (an entry in this block's page, found through the code
-     * cache) as where this decoded block led, for the link epoch {@code epoch}; the links of an
-     * older epoch are forgotten. Only the block's fall-through and one jump target are kept.
+     * The entry linked as this block's successor at {@code pc}, RAM offset {@code offset} (by
+     * {@link #link}) in the runtime's link epoch {@code epoch}, or null.
+     */
+    public Translation linked(long pc, long offset, int epoch) {
+        if (linksEpoch != epoch) {
+            return null;
+        }
+        Translation s = pc == decodedEnd ? fallThroughLink : jumpLink;
+        return s != null && s.pc == pc && s.offset == offset ? s : null;
+    }
+
+    /**
+     * Remembers {@code successor} (an entry found through the code cache) as where this decoded
+     * block led, for the link epoch {@code epoch}; the links of an older epoch are forgotten.
+     * Only the block's fall-through and one jump target are kept.
      */
     public void link(Translation successor, int epoch) {
         if (linksEpoch != epoch) {
@@ -91,7 +103,7 @@ public final class Translation {
             jumpLink = null;
             linksEpoch = epoch;
         }
-        if (successor.pc == decoded.nextPc()) {
+        if (successor.pc == decodedEnd) {
             fallThroughLink = successor;
         } else {
             jumpLink = successor;

@@ -5,6 +5,7 @@ import java.lang.constant.ClassDesc;
 import dev.jvmm.memory.DirectRam;
 import dev.jvmm.memory.DirtyPageLog;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
@@ -124,14 +125,23 @@ public final class Translator {
 
     /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */
     private Translation revalidate(Translation t) {
-        long size = t.code.length;
-        if (MemorySegment.mismatch(ram, t.codeOffset, t.codeOffset + size, MemorySegment.ofArray(t.code), 0, size) < 0) {
+        if (matchesRam(t.code, t.codeOffset)) {
             t.epoch = epoch;
             return t;
         }
         staleBlocks++;
         dropPage(t.offset >>> 12);
         return create(t.pc, t.offset);
+    }
+
+    /** Whether RAM at {@code offset} holds {@code code} (compared in place: no view is made, this runs after every fence). */
+    private boolean matchesRam(byte[] code, long offset) {
+        for (int i = 0; i < code.length; i++) {
+            if (ram.get(ValueLayout.JAVA_BYTE, offset + i) != code[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
