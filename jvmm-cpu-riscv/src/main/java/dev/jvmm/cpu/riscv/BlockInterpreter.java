@@ -178,53 +178,70 @@ final class BlockInterpreter {
                             c.instret = base + k;
                             fp.execute((int) imm, (op & COMPRESSED) != 0 ? (op >>> 8) & 0xffff : (int) imm, x);
                         }
+                        // A jump is last, a taken branch leaves: both end the block with k counting them.
                         case J -> {
                             target = pc + imm;
+                            k++;
                             break block;
                         }
                         case JAL -> {
                             x[rd] = target;
                             target = pc + imm;
+                            k++;
                             break block;
                         }
                         case JR -> {
                             target = (x[rs1] + imm) & ~1L;
+                            k++;
                             break block;
                         }
                         case JALR -> {
                             long link = target;
                             target = (x[rs1] + imm) & ~1L;
                             x[rd] = link;
+                            k++;
                             break block;
                         }
                         case BEQ -> {
                             if (x[rs1] == x[rs2]) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         case BNE -> {
                             if (x[rs1] != x[rs2]) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         case BLT -> {
                             if (x[rs1] < x[rs2]) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         case BGE -> {
                             if (x[rs1] >= x[rs2]) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         case BLTU -> {
                             if (Long.compareUnsigned(x[rs1], x[rs2]) < 0) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         case BGEU -> {
                             if (Long.compareUnsigned(x[rs1], x[rs2]) >= 0) {
                                 target = pc + imm;
+                                k++;
+                                break block;
                             }
                         }
                         default -> throw new IllegalStateException("unknown decoded operation " + (op & 0xff));
@@ -240,9 +257,9 @@ final class BlockInterpreter {
                 interp.enterTrap(trap);
                 return done + k + 1;
             }
-            // Jumps and branches are last: the whole block retired.
-            done += n;
-            base += n;
+            // k instructions retired: all of them, or up to a taken branch.
+            done += k;
+            base += k;
             Translation next = done < chunk ? successor(t, target, limit - done) : null;
             if (next == null) {
                 interp.pc = target;
@@ -277,7 +294,7 @@ final class BlockInterpreter {
             }
             t.link(next, epoch);
         }
-        if (next.block() != null || next.length() > left || translator.noteRun(next) != null) {
+        if (next.block() != null || next.decoded().length > left || translator.noteRun(next) != null) {
             return null;
         }
         return next;

@@ -113,7 +113,7 @@ final class JitRuntime implements CodePageTracker {
                 heat[(int) (pc >>> 1) & (heat.length - 1)] = t != null && t.length() != 0 ? TRANSLATED_HEAT : 0;
                 warmJump = false;
             }
-            if ((b == null || t.entryRun() > left) && t != null && t.decoded() != null && t.decoded().length <= left) {
+            if (b == null && t != null && t.decoded() != null && t.decoded().length <= left) {
                 long before = c.instret;
                 int n = blocks.runChain(t, chunk - done, left);
                 done += n;

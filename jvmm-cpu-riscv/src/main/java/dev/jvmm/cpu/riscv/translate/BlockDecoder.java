@@ -29,6 +29,15 @@ public final class BlockDecoder {
      * device writes the page meanwhile.
      */
     public static GuestBlock decode(MemorySegment ram, long pc, long offset, int max) {
+        return decode(ram, pc, offset, max, false);
+    }
+
+    /**
+     * As {@link #decode(MemorySegment, long, long, int)}, but with {@code pastBranches} it goes
+     * on after conditional branches (their fall-through), stopping only after a jump: an
+     * extended block, which a taken branch leaves early.
+     */
+    public static GuestBlock decode(MemorySegment ram, long pc, long offset, int max, boolean pastBranches) {
         long available = offset < 0 || offset >= ram.byteSize() ? 0
                 : Math.min(Math.min(GuestMemory.PAGE_SIZE - (offset & 0xfff), 4L * max), ram.byteSize() - offset);
         byte[] window = new byte[(int) available];
@@ -61,7 +70,7 @@ public final class BlockDecoder {
             out.add(new GuestBlock.Instruction(p, insn, length));
             p += length;
             o += length;
-            if (isControlTransfer(insn)) {
+            if (isControlTransfer(insn) && !(pastBranches && isBranch(insn))) {
                 break;
             }
         }
@@ -79,6 +88,10 @@ public final class BlockDecoder {
             case 0x03, 0x00, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c -> true;
             default -> false;
         };
+    }
+
+    static boolean isBranch(int insn) {
+        return (insn & 0x7f) == 0x63;
     }
 
     static boolean isControlTransfer(int insn) {

@@ -4,17 +4,17 @@ import dev.jvmm.cpu.riscv.Decoder;
 import java.util.List;
 
 /**
- * The dense form a basic block is decoded into once for the runtime's block interpreter (the
- * tier between the interpreter and compiled code): one long per instruction, kept by the block's
+ * The dense form a block is decoded into once for the runtime's block interpreter (the tier
+ * between the interpreter and compiled code): one long per instruction, kept by the block's
  * {@link Translation} (no object of its own: a chain of blocks touches one entry and one array
- * per block). Its low half holds the
- * operation in bits 0-7, rd, rs1, rs2 in bits 8-12, 13-17 and 18-22 and, in bit 31, whether the
+ * per block). Its low half holds the operation in bits 0-7, rd, rs1, rs2 in bits 8-12, 13-17 and 18-22 and, in bit 31, whether the
  * instruction is compressed (the pcs inside the block follow from it); its high half is the
  * operand: the immediate, a pc relative to the block's start (AUIPC's value, a jump's or
  * branch's target), a funct3, or (for the operations handed to the hart's own units) the
- * instruction itself. Operations that would only write x0 become {@link #NOP}; every jump and
- * branch is last, and the pc after the block ({@link Translation#decodedEnd}) is also a jump's
- * link value and a branch's fall-through.
+ * instruction itself. Operations that would only write x0 become {@link #NOP}. The block is
+ * an extended one: conditional branches may come anywhere (a taken one leaves the block), a jump
+ * only last; the pc after the block ({@link Translation#decodedEnd}) is a final jump's link
+ * value and a final branch's fall-through.
  *
  * <p>Only instructions the translator accepts ({@link BlockDecoder#isTranslatable}) reach
  * here, so each is a valid encoding; the block is cut before the first one this form does

@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * Straight-line guest code starting at virtual {@code pc} (RAM offset {@code offset}); only the
- * last instruction may transfer control. {@code nextPc} is the pc after the last instruction;
- * {@code code} holds the instructions' bytes as they were decoded (not to be modified).
+ * last instruction may transfer control, except in an extended block, where conditional
+ * branches may come earlier too (see {@link BlockDecoder#decode(java.lang.foreign.MemorySegment,
+ * long, long, int, boolean)}). {@code nextPc} is the pc after the last instruction; {@code code}
+ * holds the instructions' bytes as they were decoded (not to be modified).
  */
 public record GuestBlock(long pc, long offset, List<Instruction> instructions, long nextPc, byte[] code) {
 
@@ -19,6 +21,16 @@ public record GuestBlock(long pc, long offset, List<Instruction> instructions, l
     }
 
     public int size() {
+        return instructions.size();
+    }
+
+    /** Instructions up to and including the first branch or jump: the basic block at the start of an extended block. */
+    public int basicBlockSize() {
+        for (int k = 0; k < instructions.size(); k++) {
+            if (BlockDecoder.isControlTransfer(instructions.get(k).insn())) {
+                return k + 1;
+            }
+        }
         return instructions.size();
     }
 

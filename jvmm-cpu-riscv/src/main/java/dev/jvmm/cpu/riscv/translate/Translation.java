@@ -2,12 +2,13 @@ package dev.jvmm.cpu.riscv.translate;
 
 /**
  * The code cache's entry for one block start: virtual pc and RAM offset (the key), the length
- * of its basic block in instructions, the block decoded once for the block interpreter (in
- * {@link DecodedBlock}'s form, held here so a chain of blocks loads one object per block), and
- * its compiled form once it is hot: a region entered here (see {@link GuestRegion}). Until
- * then the runtime runs the decoded block, so the dispatcher keeps meeting block starts. It also keeps the bytes
- * it was decoded from (the block's, then the whole region's) and the fence epoch in which they
- * were last known to match RAM. Owned by one hart's thread.
+ * of its basic block in instructions, its extended block (on past conditional branches, to the
+ * first jump) decoded once for the block interpreter (in {@link DecodedBlock}'s form, held here
+ * so a chain of blocks loads one object per block), and its compiled form once it is hot: a
+ * region entered here (see {@link GuestRegion}), which then replaces the decoded form. Until
+ * then the runtime runs the decoded block, so the dispatcher keeps meeting block starts. It also
+ * keeps the bytes it was decoded from (the extended block's, then the whole region's) and the
+ * fence epoch in which they were last known to match RAM. Owned by one hart's thread.
  */
 public final class Translation {
 
@@ -35,10 +36,11 @@ public final class Translation {
     private Translation jumpLink;
     private int linksEpoch;
 
+    /** An entry for {@code block}, an extended block: the block interpreter runs all of it, the compiler its basic block. */
     Translation(long pc, long offset, GuestBlock block, long epoch) {
         this.pc = pc;
         this.offset = offset;
-        this.length = block.size();
+        this.length = block.basicBlockSize();
         this.decoded = DecodedBlock.encode(block);
         this.decodedEnd = decoded == null ? pc : DecodedBlock.pcOf(pc, decoded, decoded.length);
         this.code = block.code();

@@ -181,7 +181,7 @@ public final class Translator {
         // Marked before decoding, as for compiling: the block interpreter runs the decoded
         // form, so CPU stores to the page must drop it from now on.
         tracker.markCodePage(offset >>> 12);
-        GuestBlock block = BlockDecoder.decode(ram, pc, offset, options.maxBlockInstructions());
+        GuestBlock block = BlockDecoder.decode(ram, pc, offset, options.maxBlockInstructions(), true);
         Translation t = new Translation(pc, offset, block, epoch);
         int b = bucket(pc, offset);
         t.next = table[b];
