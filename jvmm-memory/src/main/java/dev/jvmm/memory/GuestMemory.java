@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -18,7 +19,8 @@ import java.nio.file.StandardOpenOption;
  * so LR/SC and AMOs are atomic with respect to every other hart and device.
  * Every accessor checks bounds; see {@link #contains(long, long)}.
  *
- * <p>Every writing accessor marks the pages it wrote in {@link #dirtyPages()}, after the write.
+ * <p>Every writing accessor marks the pages it wrote in {@link #dirtyPages()}, after the write,
+ * and is counted in {@link #accessorWrites()}.
  * RAM is either anonymous ({@link #allocate}) or a private copy-on-write mapping of a
  * snapshot's memory file ({@link #mapPrivate}); both behave the same.
  */
@@ -35,6 +37,18 @@ public final class GuestMemory implements AutoCloseable {
             ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle ATOMIC_LONG =
             ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ACCESSOR_WRITES;
+    private static final VarHandle ATTACHED_HARTS;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ACCESSOR_WRITES = lookup.findVarHandle(GuestMemory.class, "accessorWrites", long.class);
+            ATTACHED_HARTS = lookup.findVarHandle(GuestMemory.class, "attachedHarts", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Arena arena;
     private final MemorySegment segment;
@@ -42,6 +56,9 @@ public final class GuestMemory implements AutoCloseable {
     private final long size;
     private final DirtyPageLog dirtyPages;
     private final DirectRam direct;
+    /** See {@link #accessorWrites()}; atomically incremented (device threads write concurrently). */
+    private volatile long accessorWrites;
+    private volatile int attachedHarts;
 
     private GuestMemory(Arena arena, MemorySegment segment, long base) {
         // The log and every index into it assume whole pages.
@@ -175,6 +192,7 @@ public final class GuestMemory implements AutoCloseable {
         long off = offset(address, 1);
         segment.set(ValueLayout.JAVA_BYTE, off, value);
         dirtyPages.markOffset(off);
+        countWrite();
     }
 
     public void writeShort(long address, short value) {
@@ -202,6 +220,33 @@ public final class GuestMemory implements AutoCloseable {
         if (((off ^ last) >>> 12) != 0) {
             dirtyPages.markOffset(last);
         }
+        countWrite();
+    }
+
+    /** Counts a write through an accessor, after it (and its marks) are done. */
+    private void countWrite() {
+        ACCESSOR_WRITES.getAndAdd(this, 1L);
+    }
+
+    /**
+     * How many times a writing accessor (not an atomic) has run: the writes of devices (DMA)
+     * and of the host. The harts store through {@link #direct()} and use the atomics, and each
+     * tracks its own stores into the code it translated; so a hart that is the only one attached
+     * ({@link #attachedHarts()}) and sees this count unchanged between two instruction fences
+     * knows nothing it translated was changed behind its back.
+     */
+    public long accessorWrites() {
+        return accessorWrites;
+    }
+
+    /** Called once by each hart that stores into this memory directly (see {@link #accessorWrites()}). */
+    public void attachHart() {
+        ATTACHED_HARTS.getAndAdd(this, 1);
+    }
+
+    /** How many harts have attached themselves: their stores are not counted in {@link #accessorWrites()}. */
+    public int attachedHarts() {
+        return attachedHarts;
     }
 
     /** Copies {@code length} bytes from guest memory into {@code dst[dstOffset..]}. */
@@ -214,6 +259,7 @@ public final class GuestMemory implements AutoCloseable {
         long off = offset(address, length);
         MemorySegment.copy(src, srcOffset, segment, ValueLayout.JAVA_BYTE, off, length);
         dirtyPages.markRange(off, length);
+        countWrite();
     }
 
     public void write(long address, byte[] src) {
@@ -226,6 +272,7 @@ public final class GuestMemory implements AutoCloseable {
         long off = offset(address, length);
         MemorySegment.copy(src, 0, segment, off, length);
         dirtyPages.markRange(off, length);
+        countWrite();
     }
 
     /** Sets {@code length} bytes from {@code address} to zero. */
@@ -233,6 +280,7 @@ public final class GuestMemory implements AutoCloseable {
         long off = offset(address, length);
         segment.asSlice(off, length).fill((byte) 0);
         dirtyPages.markRange(off, length);
+        countWrite();
     }
 
     private long alignedOffset(long address, int width) {

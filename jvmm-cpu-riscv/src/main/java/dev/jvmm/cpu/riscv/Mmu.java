@@ -133,6 +133,7 @@ final class Mmu {
     Mmu(AddressSpace bus, Csrs csrs, Pmp pmp) {
         this.bus = bus;
         this.ram = bus.ram();
+        ram.attachHart(); // its stores bypass the memory's accessors
         this.segment = ram.segment();
         this.direct = ram.direct();
         this.dirtyPages = ram.dirtyPages();

@@ -25,9 +25,10 @@ import java.util.Map;
  * a CPU store of this hart there calls {@link #invalidatePage}, before the bytes change. Other
  * writers (other harts, device DMA, the host) are not seen; the guest must execute FENCE.I
  * (or ask for a remote one) before it may rely on running what they wrote. So FENCE.I and
- * remote fences call {@link #fence}, which only starts a new epoch: every entry keeps the bytes
- * it was decoded from and, at its first lookup in a new epoch, compares them with RAM; an entry
- * whose bytes changed drops its page's translations and is decoded afresh. Mapping changes
+ * remote fences call {@link #fence}, which only starts a new epoch (and not even that when the
+ * runtime knows no other writer wrote since the last one): every entry keeps the bytes it was
+ * decoded from and, at its first lookup in a new epoch, compares them with RAM; an entry whose
+ * bytes changed drops its page's translations and is decoded afresh. Mapping changes
  * (satp, SFENCE.VMA) need nothing: lookups go through the fetch TLB to the RAM offset, which is
  * part of the key. When the cache holds {@code maxBlocks} compiled blocks it is dropped whole.
  * Not thread-safe: used by its hart's thread only.
@@ -63,6 +64,7 @@ public final class Translator {
     private long flushes;
     private long evictions;
     private long fences;
+    private long checkedFences;
     private long staleBlocks;
     private long regionInstructions;
     private int largestMethodBytes;
@@ -301,12 +303,16 @@ public final class Translator {
 
     /**
      * FENCE.I or a remote fence (SFENCE.VMA or FENCE.I from the SBI, which does not say which):
-     * writes by anyone before it must be seen by later fetches, so every entry re-checks its
-     * bytes at its next use.
+     * writes by anyone before it must be seen by later fetches, so if RAM may have been
+     * {@code writtenBehind} this hart's back since the last such fence, every entry re-checks
+     * its bytes at its next use; otherwise the fence is only counted.
      */
-    public void fence() {
+    public void fence(boolean writtenBehind) {
         fences++;
-        epoch++;
+        if (writtenBehind) {
+            epoch++;
+            checkedFences++;
+        }
     }
 
     /** Forgets every translation (reset, state restore: RAM may have been replaced wholesale). */
@@ -328,6 +334,6 @@ public final class Translator {
     public TranslatorStats stats(long translatedInstructions, long interpretedInstructions, long decodedInstructions,
             long translatedRuns) {
         return new TranslatorStats(blocksCompiled, compileFailures, pageInvalidations, flushes, evictions, liveBlocks,
-                translatedInstructions, interpretedInstructions, decodedInstructions, fences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
+                translatedInstructions, interpretedInstructions, decodedInstructions, fences, checkedFences, staleBlocks, regionInstructions, translatedRuns, largestMethodBytes);
     }
 }

@@ -12,7 +12,9 @@ package dev.jvmm.cpu.riscv.translate;
  * @param translatedInstructions guest instructions retired by compiled blocks
  * @param interpretedInstructions guest instructions run by the interpreter under this engine
  * @param decodedInstructions guest instructions run by the block interpreter (decoded blocks not compiled)
- * @param fences FENCE.I and remote fences (SBI) seen; each makes every block re-check its bytes at its next use
+ * @param fences FENCE.I and remote fences (SBI) seen
+ * @param checkedFences those after which every block re-checked its bytes at its next use (the others came when
+ *     nothing but this hart, which tracks its own stores into code, could have written RAM since the last check)
  * @param staleBlocks blocks found changed by that check (their page's translations were then dropped)
  * @param regionInstructions guest instructions in all regions compiled so far (over blocksCompiled: the mean region size)
  * @param translatedRuns runs of compiled code (over translatedInstructions: instructions per dispatch)
@@ -21,9 +23,9 @@ package dev.jvmm.cpu.riscv.translate;
  */
 public record TranslatorStats(long blocksCompiled, long compileFailures, long pageInvalidations, long flushes,
         long evictions, int liveBlocks, long translatedInstructions, long interpretedInstructions, long decodedInstructions, long fences,
-        long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes) {
+        long checkedFences, long staleBlocks, long regionInstructions, long translatedRuns, int largestMethodBytes) {
 
-    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final TranslatorStats NONE = new TranslatorStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Share of guest instructions retired by compiled blocks, 0..1. */
     public double translatedShare() {

@@ -62,6 +62,8 @@ class TranslationCacheTest {
             }
             TranslatorStats after = l.jit.translatorStats();
             assertThat(after.fences()).isGreaterThan(warm.fences() + 100);
+            assertThat(after.checkedFences()).as("fences that made blocks re-check: none, only this hart wrote RAM")
+                    .isEqualTo(warm.checkedFences());
             assertThat(after.blocksCompiled()).as("no block compiled again").isEqualTo(warm.blocksCompiled());
             assertThat(after.staleBlocks()).isZero();
             assertThat(after.translatedInstructions()).isGreaterThan(warm.translatedInstructions());
