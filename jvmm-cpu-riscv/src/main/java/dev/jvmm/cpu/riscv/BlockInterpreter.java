@@ -66,6 +66,7 @@ final class BlockInterpreter {
             int n = code.length;
             long target = t.decodedEnd();
             int k = 0;
+            int slot = 0; // the exit taken (see DecodedBlock.EXIT_SHIFT); 0: the block's end
             try {
                 block:
                 for (; k < n; k++) {
@@ -181,17 +182,20 @@ final class BlockInterpreter {
                         // A jump is last, a taken branch leaves: both end the block with k counting them.
                         case J -> {
                             target = pc + imm;
+                            slot = op >>> EXIT_SHIFT & 0xff;
                             k++;
                             break block;
                         }
                         case JAL -> {
                             x[rd] = target;
                             target = pc + imm;
+                            slot = op >>> EXIT_SHIFT & 0xff;
                             k++;
                             break block;
                         }
                         case JR -> {
                             target = (x[rs1] + imm) & ~1L;
+                            slot = op >>> EXIT_SHIFT & 0xff;
                             k++;
                             break block;
                         }
@@ -199,12 +203,14 @@ final class BlockInterpreter {
                             long link = target;
                             target = (x[rs1] + imm) & ~1L;
                             x[rd] = link;
+                            slot = op >>> EXIT_SHIFT & 0xff;
                             k++;
                             break block;
                         }
                         case BEQ -> {
                             if (x[rs1] == x[rs2]) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -212,6 +218,7 @@ final class BlockInterpreter {
                         case BNE -> {
                             if (x[rs1] != x[rs2]) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -219,6 +226,7 @@ final class BlockInterpreter {
                         case BLT -> {
                             if (x[rs1] < x[rs2]) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -226,6 +234,7 @@ final class BlockInterpreter {
                         case BGE -> {
                             if (x[rs1] >= x[rs2]) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -233,6 +242,7 @@ final class BlockInterpreter {
                         case BLTU -> {
                             if (Long.compareUnsigned(x[rs1], x[rs2]) < 0) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -240,6 +250,7 @@ final class BlockInterpreter {
                         case BGEU -> {
                             if (Long.compareUnsigned(x[rs1], x[rs2]) >= 0) {
                                 target = pc + imm;
+                                slot = op >>> EXIT_SHIFT & 0xff;
                                 k++;
                                 break block;
                             }
@@ -260,7 +271,7 @@ final class BlockInterpreter {
             // k instructions retired: all of them, or up to a taken branch.
             done += k;
             base += k;
-            Translation next = done < chunk ? successor(t, target, limit - done) : null;
+            Translation next = done < chunk ? successor(t, slot, target, limit - done) : null;
             if (next == null) {
                 interp.pc = target;
                 c.instret = base;
@@ -271,10 +282,10 @@ final class BlockInterpreter {
     }
 
     /**
-     * The decoded, uncompiled and not yet hot entry at {@code pc} that fits in {@code left};
-     * null to leave it to the dispatcher.
+     * The decoded, uncompiled and not yet hot entry at {@code pc}, reached through exit
+     * {@code slot} of {@code t}, that fits in {@code left}; null to leave it to the dispatcher.
      */
-    private Translation successor(Translation t, long pc, long left) {
+    private Translation successor(Translation t, int slot, long pc, long left) {
         long offset;
         if (((pc ^ t.pc()) >>> 12) == 0) {
             offset = pc - t.pc() + t.offset();
@@ -286,13 +297,13 @@ final class BlockInterpreter {
             offset = pc + mmu.fetchAdd[i];
         }
         int epoch = runtime.linkEpoch;
-        Translation next = t.linked(pc, offset, epoch);
+        Translation next = t.linked(slot, pc, offset, epoch);
         if (next == null) {
             next = translator.lookup(pc, offset);
             if (next.decoded() == null) {
                 return null;
             }
-            t.link(next, epoch);
+            t.link(slot, next, epoch);
         }
         if (next.block() != null || next.decoded().length > left || translator.noteRun(next) != null) {
             return null;

@@ -87,6 +87,12 @@ public final class DecodedBlock {
 
     /** Set in the word of a compressed (2-byte) instruction; a compressed FLOAT's parcel is in bits 8-23 (for mtval). */
     public static final int COMPRESSED = 1 << 31;
+    /**
+     * A jump's or branch's word holds its exit number (1 for the block's first, ...) in bits
+     * 23-30, which names its link slot; slot 0 is for running off the block's end. A block has
+     * at most 128 instructions, so the numbers fit.
+     */
+    public static final int EXIT_SHIFT = 23;
 
     private static final int PAUSE_ENCODING = 0x0100000f;
 
@@ -107,10 +113,14 @@ public final class DecodedBlock {
             return null;
         }
         long[] code = new long[n];
+        int exits = 0;
         for (int k = 0; k < n; k++) {
             GuestBlock.Instruction i = list.get(k);
             int offset = (int) (i.pc() - block.pc());
             int word = word(i.insn());
+            if ((word & 0xff) >= J && (word & 0xff) <= BGEU) {
+                word |= ++exits << EXIT_SHIFT;
+            }
             if (i.length() == 2) {
                 word |= COMPRESSED;
                 if ((word & 0xff) == FLOAT) {
@@ -206,6 +216,18 @@ public final class DecodedBlock {
             return FLOAT; // its fields hold the raw parcel, if any
         }
         return writesOnlyX0 ? NOP : op | rd << 8 | rs1 << 13 | rs2 << 18;
+    }
+
+    /** Link slots a block's words need: one per exit and one for its end. */
+    public static int exitSlots(long[] code) {
+        int slots = 1;
+        for (long w : code) {
+            int op = (int) w & 0xff;
+            if (op >= J && op <= BGEU) {
+                slots++;
+            }
+        }
+        return slots;
     }
 
     /** The pc of instruction {@code k} of {@code code}, a block at {@code pc} (for traps: it adds up the lengths before it). */

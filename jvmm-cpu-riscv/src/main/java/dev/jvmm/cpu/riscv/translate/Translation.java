@@ -31,9 +31,12 @@ public final class Translation {
     long epoch;
     /** Next entry in the same hash bucket. */
     Translation next;
-    /** The decoded successors last found after this block, valid in the runtime's link epoch {@link #linksEpoch}. */
-    private Translation fallThroughLink;
-    private Translation jumpLink;
+    /**
+     * The decoded successor last found after each of this block's exits (slot 0: its end; see
+     * {@link DecodedBlock#EXIT_SHIFT}), valid in the runtime's link epoch {@link #linksEpoch};
+     * made at the first link.
+     */
+    private Translation[] links;
     private int linksEpoch;
 
     /** An entry for {@code block}, an extended block: the block interpreter runs all of it, the compiler its basic block. */
@@ -83,33 +86,31 @@ public final class Translation {
     }
 
     /**
-     * The entry linked as this block's successor at {@code pc}, RAM offset {@code offset} (by
-     * {@link #link}) in the runtime's link epoch {@code epoch}, or null.
+     * The entry linked (by {@link #link}) as where exit {@code slot} of this block led, if it is
+     * at {@code pc}, RAM offset {@code offset}, and the link was made in the runtime's link
+     * epoch {@code epoch}; else null.
      */
-    public Translation linked(long pc, long offset, int epoch) {
-        if (linksEpoch != epoch) {
+    public Translation linked(int slot, long pc, long offset, int epoch) {
+        if (linksEpoch != epoch || links == null) {
             return null;
         }
-        Translation s = pc == decodedEnd ? fallThroughLink : jumpLink;
+        Translation s = links[slot];
         return s != null && s.pc == pc && s.offset == offset ? s : null;
     }
 
     /**
-     * Remembers {@code successor} (an entry found through the code cache) as where this decoded
-     * block led, for the link epoch {@code epoch}; the links of an older epoch are forgotten.
-     * Only the block's fall-through and one jump target are kept.
+     * Remembers {@code successor} (an entry found through the code cache) as where exit
+     * {@code slot} of this decoded block led, for the link epoch {@code epoch}; the links of an
+     * older epoch are forgotten. A computed jump's slot keeps the last target only.
      */
-    public void link(Translation successor, int epoch) {
-        if (linksEpoch != epoch) {
-            fallThroughLink = null;
-            jumpLink = null;
-            linksEpoch = epoch;
+    public void link(int slot, Translation successor, int epoch) {
+        if (links == null) {
+            links = new Translation[DecodedBlock.exitSlots(decoded)];
+        } else if (linksEpoch != epoch) {
+            java.util.Arrays.fill(links, null);
         }
-        if (successor.pc == decodedEnd) {
-            fallThroughLink = successor;
-        } else {
-            jumpLink = successor;
-        }
+        linksEpoch = epoch;
+        links[slot] = successor;
     }
 
     /** The compiled region, or null while it is not (yet) compiled. */
