@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>Only instructions the translator accepts ({@link BlockDecoder#isTranslatable}) reach
  * here, so each is a valid encoding; the block is cut before the first one this form does
- * not cover (the float CSR accesses), which the interpreter then runs.
+ * not cover (the float CSR accesses), which the interpreter then runs, and after its 255th
+ * branch.
  */
 public final class DecodedBlock {
 
@@ -89,10 +90,11 @@ public final class DecodedBlock {
     public static final int COMPRESSED = 1 << 31;
     /**
      * A jump's or branch's word holds its exit number (1 for the block's first, ...) in bits
-     * 23-30, which names its link slot; slot 0 is for running off the block's end. A block has
-     * at most 128 instructions, so the numbers fit.
+     * 23-30, which names its link slot; slot 0 is for running off the block's end. A block is
+     * cut after its {@link #MAX_EXITS}th exit, so the numbers fit.
      */
     public static final int EXIT_SHIFT = 23;
+    static final int MAX_EXITS = 255;
 
     private static final int PAUSE_ENCODING = 0x0100000f;
 
@@ -106,7 +108,11 @@ public final class DecodedBlock {
     static long[] encode(GuestBlock block) {
         List<GuestBlock.Instruction> list = block.instructions();
         int n = 0;
-        while (n < list.size() && covers(list.get(n).insn())) {
+        int exitsBefore = 0;
+        while (n < list.size() && covers(list.get(n).insn()) && exitsBefore < MAX_EXITS) {
+            if (BlockDecoder.isControlTransfer(list.get(n).insn())) {
+                exitsBefore++;
+            }
             n++;
         }
         if (n == 0) {

@@ -185,6 +185,34 @@ class JitLockstepTest {
         }
     }
 
+    /**
+     * A decoded block goes on past conditional branches and numbers them (at most 255): one
+     * with 300 of them, then a faulting load, must leave the interpreter's mepc.
+     */
+    @Test
+    void decodedBlockWithMoreBranchesThanExitNumbersTrapsWhereTheInterpreterDoes() {
+        StringBuilder src = new StringBuilder(HANDLER_SETUP).append("loop:\n");
+        for (int k = 0; k < 300; k++) {
+            src.append("    bne  zero, zero, loop\n"); // never taken
+        }
+        src.append("""
+                ld   a0, 0(zero)        # access fault: no RAM there
+                j    loop
+                .align 2
+            handler:
+                csrr t1, mepc
+                addi t1, t1, 4
+                csrw mepc, t1
+                mret
+            """);
+        TranslatorOptions longBlocks = new TranslatorOptions(Integer.MAX_VALUE, 4096, 1024, 1, 1);
+        try (Lockstep l = load(src.toString(), longBlocks)) {
+            l.runRandom(new SplittableRandom(21), 400, 20_000, -1);
+            assertThat(l.jit.debugCsr(0x342)).as("mcause").isEqualTo(5);
+            Tier.DECODED_ONLY.assertUsed(l.jit);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Tier.class)
     void instretOfTranslatedLoopsEqualsTheInterpretersAndTheExactCount(Tier tier) {
