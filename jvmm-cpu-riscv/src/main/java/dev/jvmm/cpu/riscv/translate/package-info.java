@@ -7,7 +7,8 @@
  * {@link dev.jvmm.cpu.riscv.translate.BlockDecoder} cuts a {@link dev.jvmm.cpu.riscv.translate.GuestBlock}
  * out of guest RAM (straight-line code ending at a branch or jump, before any instruction the
  * tier does not translate, at a page end, or at a maximum length). Uncompiled entries hold
- * such a block as a {@link dev.jvmm.cpu.riscv.translate.DecodedBlock}, which the runtime's block
+ * the extended block there (on past conditional branches to the first jump) in
+ * {@link dev.jvmm.cpu.riscv.translate.DecodedBlock}'s form, which the runtime's block
  * interpreter runs (the warm tier). When an entry is hot,
  * {@link dev.jvmm.cpu.riscv.translate.RegionDecoder} grows a
  * {@link dev.jvmm.cpu.riscv.translate.GuestRegion} from it: the blocks of the same 4 KiB page
@@ -21,8 +22,9 @@
  * invalidation covers it. {@link dev.jvmm.cpu.riscv.translate.Translator}
  * is the code cache: translations keyed by (virtual pc, physical RAM offset), a jump cache,
  * per-page invalidation on this hart's stores, re-checking of each entry's bytes (a region's
- * whole covered range) after FENCE.I and remote fences (so fences and mapping changes keep valid
- * code, and writes by other harts or DMA are seen after a fence), hotness counting, and eviction
+ * whole covered range) after FENCE.I and remote fences when RAM may have been written behind the
+ * hart (so fences and mapping changes keep valid code, and writes by other harts or DMA are seen
+ * after a fence), hotness counting, and eviction
  * by forgetting everything. {@code -Djvmm.jit.stats=true} prints each hart's counters at JVM exit.
  *
  * <h3>Contract with the hart</h3>
