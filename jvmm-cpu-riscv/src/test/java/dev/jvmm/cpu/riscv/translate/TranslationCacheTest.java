@@ -165,6 +165,59 @@ class TranslationCacheTest {
         }
     }
 
+    /**
+     * A block in another page that was linked to, then unmapped: the next call faults at the
+     * function's address as under the interpreter (the decoded tier's link into another page is
+     * followed only through the fetch TLB).
+     */
+    @ParameterizedTest
+    @EnumSource(JitLockstepTest.Tier.class)
+    void callIntoAPageUnmappedAfterItWasLinkedFaultsAtTheFunction(JitLockstepTest.Tier tier) {
+        long root = 0x8030_0000L;
+        long level1 = 0x8030_1000L;
+        long level0 = 0x8030_2000L;
+        long code = 0x8031_0000L;
+        long va = 0x4000_1000L;
+        String src = enterSupervisorWithRoot(root) + """
+            supervisor:
+                li   s0, 0
+                li   s2, 0x40001000
+                li   s5, 60
+            loop:
+                jal  callf
+                add  s0, s0, a0
+                addi s5, s5, -1
+                bnez s5, loop
+                li   t0, %d             # the function's leaf PTE
+                sd   zero, 0(t0)
+                sfence.vma
+                jal  callf              # faults: the page is gone
+            done:
+                j    done
+            callf:
+                jr   s2
+                .align 2
+            handler:
+                j handler
+            """.formatted(level0 + 8);
+        byte[] function = Assembler.assemble("    li a0, 3\n    addi a0, a0, 0\n    ret\n", va).image();
+        try (Lockstep l = load(src, tier.options)) {
+            l.writeLong(root + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF)); // 1 GiB identity page for RAM
+            l.writeLong(root + 1 * 8, Sv39Setup.pte(level1, Sv39Setup.POINTER)); // VA 0x40001000: 1 GiB slot 1, page 1
+            l.writeLong(level1, Sv39Setup.pte(level0, Sv39Setup.POINTER));
+            l.writeLong(level0 + 8, Sv39Setup.pte(code, Sv39Setup.LEAF));
+            l.write(code, function);
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            l.runRandom(new SplittableRandom(5), 30, 20_000, p.symbol("handler"));
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("handler"));
+            assertThat(l.jit.debugCsr(0x342)).as("mcause: instruction page fault").isEqualTo(12);
+            assertThat(l.jit.debugCsr(0x341)).as("mepc").isEqualTo(va);
+            assertThat(l.jit.debugCsr(0x343)).as("mtval").isEqualTo(va);
+            assertThat(l.jit.register(8)).as("60 calls before").isEqualTo(180);
+            tier.assertUsed(l.jit);
+        }
+    }
+
     @Test
     void codeStoredByAnotherHartIsRunAfterFenceI() {
         String runner = """
