@@ -16,7 +16,7 @@ public final class Translation {
     final long offset;
     int length;
     TranslatedBlock block;
-    /** The block's dense form for the block interpreter; null when it does not start with an instruction that form covers. */
+    /** The extended block's dense form for the block interpreter; null when it does not start with an instruction that form covers. */
     private final long[] decoded;
     /** The pc after the decoded instructions. */
     private final long decodedEnd;
@@ -73,8 +73,8 @@ public final class Translation {
     }
 
     /**
-     * The entry block's instructions in {@link DecodedBlock}'s form for the block interpreter
-     * (not to be modified), or null (then the interpreter runs it).
+     * The extended block's instructions in {@link DecodedBlock}'s form for the block
+     * interpreter (not to be modified), or null (then the interpreter runs it).
      */
     public long[] decoded() {
         return decoded;
