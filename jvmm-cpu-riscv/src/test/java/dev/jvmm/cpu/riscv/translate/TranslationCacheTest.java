@@ -103,6 +103,17 @@ class TranslationCacheTest {
         }
     }
 
+    /**
+     * Page tables at {@code root}: RAM identity-mapped (a 1 GiB page) and VA 0x40001000 (slot 1
+     * of the root, page 1 of the tables {@code level1}, {@code level0}) mapped to {@code page}.
+     */
+    private static void mapRamAndFunctionPage(Lockstep l, long root, long level1, long level0, long page) {
+        l.writeLong(root + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF));
+        l.writeLong(root + 1 * 8, Sv39Setup.pte(level1, Sv39Setup.POINTER));
+        l.writeLong(level1, Sv39Setup.pte(level0, Sv39Setup.POINTER));
+        l.writeLong(level0 + 8, Sv39Setup.pte(page, Sv39Setup.LEAF));
+    }
+
     /** Compiled blocks, and decoded ones, which link to blocks in other pages through the fetch TLB. */
     @ParameterizedTest
     @EnumSource(JitLockstepTest.Tier.class)
@@ -149,10 +160,7 @@ class TranslationCacheTest {
         try (Lockstep l = load(src, tier.options)) {
             long[][] tables = {{rootA, 0x8030_1000L, 0x8030_2000L, codeA}, {rootB, 0x8030_4000L, 0x8030_5000L, codeB}};
             for (long[] t : tables) {
-                l.writeLong(t[0] + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF));
-                l.writeLong(t[0] + 1 * 8, Sv39Setup.pte(t[1], Sv39Setup.POINTER)); // VA 0x40001000: 1 GiB slot 1, page 1
-                l.writeLong(t[1], Sv39Setup.pte(t[2], Sv39Setup.POINTER));
-                l.writeLong(t[2] + 8, Sv39Setup.pte(t[3], Sv39Setup.LEAF));
+                mapRamAndFunctionPage(l, t[0], t[1], t[2], t[3]);
             }
             l.write(codeA, functionA);
             l.write(codeB, functionB);
@@ -202,10 +210,7 @@ class TranslationCacheTest {
             """.formatted(level0 + 8);
         byte[] function = Assembler.assemble("    li a0, 3\n    addi a0, a0, 0\n    ret\n", va).image();
         try (Lockstep l = load(src, tier.options)) {
-            l.writeLong(root + 2 * 8, Sv39Setup.pte(0x8000_0000L, Sv39Setup.LEAF)); // 1 GiB identity page for RAM
-            l.writeLong(root + 1 * 8, Sv39Setup.pte(level1, Sv39Setup.POINTER)); // VA 0x40001000: 1 GiB slot 1, page 1
-            l.writeLong(level1, Sv39Setup.pte(level0, Sv39Setup.POINTER));
-            l.writeLong(level0 + 8, Sv39Setup.pte(code, Sv39Setup.LEAF));
+            mapRamAndFunctionPage(l, root, level1, level0, code);
             l.write(code, function);
             Assembler.Program p = Assembler.assemble(src, BASE);
             l.runRandom(new SplittableRandom(5), 30, 20_000, p.symbol("handler"));
