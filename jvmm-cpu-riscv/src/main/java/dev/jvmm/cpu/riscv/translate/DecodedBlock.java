@@ -7,7 +7,8 @@ import java.util.List;
  * The dense form a block is decoded into once for the runtime's block interpreter (the tier
  * between the interpreter and compiled code): one long per instruction, kept by the block's
  * {@link Translation} (no object of its own: a chain of blocks touches one entry and one array
- * per block). Its low half holds the operation in bits 0-7, rd, rs1, rs2 in bits 8-12, 13-17 and 18-22 and, in bit 31, whether the
+ * per block). Its low half holds the operation in bits 0-7, rd, rs1, rs2 in bits 8-12, 13-17
+ * and 18-22, a jump's or branch's exit number in bits 23-30 and, in bit 31, whether the
  * instruction is compressed (the pcs inside the block follow from it); its high half is the
  * operand: the immediate, a pc relative to the block's start (AUIPC's value, a jump's or
  * branch's target), a funct3, or (for the operations handed to the hart's own units) the
