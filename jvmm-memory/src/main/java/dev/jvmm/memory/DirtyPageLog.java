@@ -30,6 +30,11 @@ public final class DirtyPageLog {
         java.util.Arrays.fill(marks, (byte) 1); // everything is "dirty" relative to nothing sent
     }
 
+    /** The marks themselves, for {@link DirectRam}'s stores (release-ordered after the data, like {@link #markOffset}). */
+    byte[] marks() {
+        return marks;
+    }
+
     /** Pages covered. */
     public int pageCount() {
         return marks.length;

@@ -6,7 +6,6 @@ import dev.jvmm.cpu.riscv.translate.Translation;
 import dev.jvmm.cpu.riscv.translate.Translator;
 import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import dev.jvmm.cpu.riscv.translate.TranslatorStats;
-import dev.jvmm.memory.DirtyPageLog;
 import dev.jvmm.memory.GuestMemory;
 import java.lang.invoke.MethodHandles;
 
@@ -22,7 +21,6 @@ final class JitRuntime implements CodePageTracker {
 
     // Read by generated code.
     final long[] x;
-    final DirtyPageLog dirtyPages;
     final Mmu mmu;
     final Interpreter interp;
     final Csrs csrs;
@@ -60,13 +58,12 @@ final class JitRuntime implements CodePageTracker {
 
     JitRuntime(Interpreter interp, Csrs csrs, Mmu mmu, TranslatorOptions options) {
         this.x = interp.x;
-        this.dirtyPages = mmu.dirtyPages;
         this.mmu = mmu;
         this.interp = interp;
         this.csrs = csrs;
         this.fpu = interp.fp.fpu;
         this.f = interp.fp.f;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, mmu.direct, x, dirtyPages, this, options);
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, mmu.direct, x, this, options);
         this.blocks = new BlockInterpreter(this, translator);
         interp.profileJumps(jumpHeat, options.warmThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {

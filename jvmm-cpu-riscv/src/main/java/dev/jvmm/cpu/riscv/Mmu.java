@@ -2,7 +2,6 @@ package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.DirectRam;
-import dev.jvmm.memory.DirtyPageLog;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.MmioRegion;
 import java.lang.foreign.MemorySegment;
@@ -19,9 +18,9 @@ import java.util.Arrays;
  * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.
  *
- * <p>Every store into RAM here marks its page in the {@link DirtyPageLog} after
- * the bytes are written (live migration resends marked pages). AMOs, LR/SC and A/D updates go
- * through {@link GuestMemory}'s atomics, which mark by themselves.
+ * <p>Every store into RAM here goes through {@link DirectRam}, which marks its page in the
+ * {@link DirtyPageLog} after the bytes are written (live migration resends marked pages). AMOs,
+ * LR/SC and A/D updates go through {@link GuestMemory}'s atomics, which mark by themselves.
  */
 final class Mmu {
 
@@ -108,8 +107,6 @@ final class Mmu {
     final MemorySegment segment;
     /** The same bytes as {@link #segment}, for the accesses here and the interpreter's fetches. */
     final DirectRam direct;
-    /** The RAM's dirty-page marks; also read by translated code (through JitRuntime). */
-    final DirtyPageLog dirtyPages;
     private final long ramBase;
     private final long ramSize;
     private final Csrs csrs;
@@ -136,7 +133,6 @@ final class Mmu {
         ram.attachHart(); // its stores bypass the memory's accessors
         this.segment = ram.segment();
         this.direct = ram.direct();
-        this.dirtyPages = ram.dirtyPages();
         this.ramBase = ram.base();
         this.ramSize = ram.size();
         this.csrs = csrs;
@@ -248,7 +244,6 @@ final class Mmu {
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
             long off = va + storeAdd[i];
             direct.store64(off, value);
-            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 8, value);
@@ -259,7 +254,6 @@ final class Mmu {
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
             long off = va + storeAdd[i];
             direct.store32(off, value);
-            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 4, value);
@@ -270,7 +264,6 @@ final class Mmu {
         if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
             long off = va + storeAdd[i];
             direct.store16(off, value);
-            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 2, value);
@@ -281,7 +274,6 @@ final class Mmu {
         if (storeTag[i] == (va >>> 12)) {
             long off = va + storeAdd[i];
             direct.store8(off, value);
-            dirtyPages.markOffset(off);
             return;
         }
         storeSlow(va, 1, value);
@@ -357,7 +349,6 @@ final class Mmu {
                 case 4 -> direct.store32(off, (int) value);
                 default -> direct.store64(off, value);
             }
-            dirtyPages.markOffset(off); // a RAM access here never crosses a page
             return;
         }
         MmioRegion region = bus.findMmio(pa, size);

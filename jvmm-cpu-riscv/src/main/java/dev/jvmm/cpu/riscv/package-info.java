@@ -12,9 +12,9 @@
  * {@link dev.jvmm.memory.state.Stateful}).
  *
  * <h3>Dirty pages</h3>
- * Every CPU store that writes RAM directly ({@code DirectRam}: the MMU's TLB fast and slow paths, and
- * translated code's inline stores) marks its page in {@link dev.jvmm.memory.DirtyPageLog}
- * after the store; AMOs, LR/SC and page-table A/D updates go through
+ * Every CPU store that writes RAM directly goes through {@code DirectRam} (the MMU's TLB fast
+ * and slow paths, and translated code's inline stores), which marks its page in
+ * {@link dev.jvmm.memory.DirtyPageLog} after the store; AMOs, LR/SC and page-table A/D updates go through
  * {@link dev.jvmm.memory.GuestMemory}'s atomics, which mark by themselves.
  *
  * <h3>What it must not know</h3>

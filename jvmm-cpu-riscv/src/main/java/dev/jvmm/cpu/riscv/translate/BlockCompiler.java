@@ -45,8 +45,8 @@ import java.util.Map;
  * instruction that needs (sets) them on every path, so each path behaves as the interpreter would.
  *
  * <p>Loads and stores inline the TLB hit (tag compare, offset check, then {@code DirectRam}'s
- * bounds-checked access, a class-data constant so its address and size fold; a store then
- * marks its page in the RAM's dirty-page log); on a miss the registers the region writes go
+ * bounds-checked access, a class-data constant so its address, size and page marks fold; its
+ * store also marks the page in the RAM's dirty-page log); on a miss the registers the region writes go
  * back to the register file and the runtime's slow path is called with the instruction's pc and
  * the count retired before it, so a trap there leaves the interpreter's exact state. A store
  * whose slow path reports overwritten code leaves the region after it.
@@ -71,8 +71,6 @@ public final class BlockCompiler {
     private static final int VA = 12; // long
     private static final int INDEX = 14;
     private static final int TARGET = 15; // long
-    private static final int DIRTY = 17;
-    private static final int HOST = 18; // long
     private static final int NEXT = 20;
     private static final int SLOT = 21; // the exit's link slot, or -1
     private static final int REG0 = 22; // x1 at REG0 + 2, ...
@@ -449,8 +447,8 @@ public final class BlockCompiler {
 
         private void prologue() {
             c.aload(RUNTIME_ARG).checkcast(RUNTIME).astore(RT);
-            // The register file, RAM and its dirty-page log are the class's constants (class
-            // data), so HotSpot folds their fields: an access is a bounds check and the access.
+            // The register file and RAM are the class's constants (class data), so HotSpot folds
+            // their fields: an access is a bounds check and the access (a store then its mark).
             c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);
             if (hasLoads || hasStores) {
                 c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(RAM);
@@ -462,7 +460,6 @@ public final class BlockCompiler {
             if (hasStores) {
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_TAG, LONG_ARRAY).astore(STORE_TAGS);
                 c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_ADD, LONG_ARRAY).astore(STORE_ADDS);
-                c.loadConstant(classData(CLASS_DATA_DIRTY_PAGES, DIRTY_PAGE_LOG)).astore(DIRTY);
             }
             iconst(0);
             c.istore(DONE);
@@ -840,8 +837,7 @@ public final class BlockCompiler {
             Label slow = c.newLabel();
             Label done = c.newLabel();
             tlbCheck(STORE_TAGS, size, slow);
-            c.lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd().lstore(HOST);
-            c.aload(RAM).lload(HOST);
+            c.aload(RAM).lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd();
             value.run();
             switch (size) {
                 case 1 -> c.l2i().i2b();
@@ -850,8 +846,6 @@ public final class BlockCompiler {
                 default -> { }
             }
             c.invokevirtual(DIRECT_RAM, "store" + 8 * size, MethodTypeDesc.of(CD_void, CD_long, valueType(size)));
-            // Mark the page after the store (the slow path's store marks inside the MMU).
-            c.aload(DIRTY).lload(HOST).invokevirtual(DIRTY_PAGE_LOG, "markOffset", MARK_OFFSET);
             c.goto_(done);
             c.labelBinding(slow);
             writeBack();

@@ -21,22 +21,17 @@ final class RuntimeLinkage {
 
     static final ClassDesc LONG_ARRAY = ConstantDescs.CD_long.arrayType();
     static final ClassDesc DIRECT_RAM = ClassDesc.of("dev.jvmm.memory.DirectRam");
-    static final ClassDesc DIRTY_PAGE_LOG = ClassDesc.of("dev.jvmm.memory.DirtyPageLog");
     static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
     // Every generated class's class data: a list of the hart's constants, by index.
-    /** Guest RAM, as the {@code DirectRam} that loads and stores go through. */
+    /** Guest RAM, as the {@code DirectRam} that loads and stores (which mark dirty pages) go through. */
     static final int CLASS_DATA_RAM = 0;
     /** The x register file (long[32]). */
     static final int CLASS_DATA_X = 1;
-    /** RAM's dirty-page log. */
-    static final int CLASS_DATA_DIRTY_PAGES = 2;
 
-    // JitRuntime fields: the register file, the RAM's dirty-page log, the MMU,
-    // the interpreter (for pc).
+    // JitRuntime fields: the register file, the MMU, the interpreter (for pc).
     static final String X = "x";
-    static final String DIRTY_PAGES = "dirtyPages";
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
     // Chaining (see TranslatedBlock): the current link epoch, the count retired by the callers
@@ -62,8 +57,6 @@ final class RuntimeLinkage {
     static final MethodTypeDesc ATOMIC = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
     static final String CODE_WRITTEN = "codeWritten";
-    /** void DirtyPageLog.markOffset(long ramOffset), called after every inline store. */
-    static final MethodTypeDesc MARK_OFFSET = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long);
     /** TranslatedBlock chainTarget(long pc): the compiled block to call at a computed target, or null. */
     static final MethodTypeDesc CHAIN_TARGET = MethodTypeDesc.of(TRANSLATED_BLOCK, ConstantDescs.CD_long);
     /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */

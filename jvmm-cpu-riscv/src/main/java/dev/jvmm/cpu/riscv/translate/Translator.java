@@ -3,7 +3,6 @@ package dev.jvmm.cpu.riscv.translate;
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.constant.ClassDesc;
 import dev.jvmm.memory.DirectRam;
-import dev.jvmm.memory.DirtyPageLog;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -77,13 +76,12 @@ public final class Translator {
      * @param ram the guest RAM segment that offsets index (read when decoding)
      * @param direct the same RAM for generated code's loads and stores
      * @param x the hart's x register file
-     * @param dirtyPages RAM's dirty-page log
      */
-    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, DirectRam direct, long[] x, DirtyPageLog dirtyPages,
+    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, DirectRam direct, long[] x,
             CodePageTracker tracker, TranslatorOptions options) {
         this.lookup = lookup;
         this.ram = ram;
-        this.classData = List.of(direct, x, dirtyPages); // indexed by RuntimeLinkage.CLASS_DATA_*
+        this.classData = List.of(direct, x); // indexed by RuntimeLinkage.CLASS_DATA_*
         this.tracker = tracker;
         this.options = options;
         this.compiler = new BlockCompiler(ClassHierarchyResolver.defaultResolver()
