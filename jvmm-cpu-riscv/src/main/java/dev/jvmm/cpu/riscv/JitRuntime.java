@@ -40,11 +40,17 @@ final class JitRuntime implements CodePageTracker {
     /** Far above any threshold, far below overflow: a jump here always stops the interpreter. */
     private static final int TRANSLATED_HEAT = 1 << 30;
 
-    // Chaining (read and written by generated code; see TranslatedBlock).
-    /** Links made in another epoch are not followed; bumped whenever a translation may have gone stale. */
+    /**
+     * The block interpreter's links made in another epoch are not followed; bumped (and the
+     * compiled blocks' links reset) whenever a translation may have gone stale.
+     */
     int linkEpoch;
+    // Chaining (read and written by generated code; see TranslatedBlock).
     /** Instructions retired by the blocks of the current dispatch that called the running one. */
     int chained;
+    /** The block that last returned to the dispatcher through an exit, and that exit's link slot (-1: none). */
+    TranslatedBlock exitBlock;
+    int exitSlot;
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
@@ -91,6 +97,8 @@ final class JitRuntime implements CodePageTracker {
         int[] heat = jumpHeat;
         int done = 0;
         boolean warmJump = false;
+        TranslatedBlock from = null; // the block that returned here through a link slot
+        int fromSlot = -1;
         while (done < chunk) {
             long pc = in.pc;
             long left = limit - done;
@@ -105,6 +113,12 @@ final class JitRuntime implements CodePageTracker {
                 if (b == null && t.length() <= left) {
                     b = translator.noteRun(t);
                 }
+            }
+            if (from != null) {
+                if (b != null) {
+                    translator.link(from, fromSlot, pc, b); // its next run calls b directly
+                }
+                from = null;
             }
             if (warmJump) {
                 // Decoded or compiled: the interpreter stops here from now on; else count afresh.
@@ -160,6 +174,11 @@ final class JitRuntime implements CodePageTracker {
                 c.instret += n;
                 translatedInstructions += n;
                 done += n;
+                if (exitBlock != null) {
+                    from = exitSlot >= 0 ? exitBlock : null;
+                    fromSlot = exitSlot;
+                    exitBlock = null;
+                }
             } catch (Traps.Trap trap) {
                 // The slow path set pc to the faulting instruction and counted the retired ones.
                 translatedInstructions += trapRetired;
@@ -173,17 +192,19 @@ final class JitRuntime implements CodePageTracker {
     // ---- slow paths called by generated code ----
 
     /**
-     * At an exit to a computed pc (JALR): the compiled block to call there, if the fetch TLB
-     * maps pc (so the current privilege may execute it) and the code cache has a block for
-     * that mapping in the current epoch; else null and the block returns to the dispatcher.
+     * At an exit without a link slot (a computed pc, another page): the compiled block to call
+     * there, if the fetch TLB maps pc (so the current privilege may execute it) and the code
+     * cache has a block for that mapping in the current epoch; else {@link TranslatedBlock#NONE}
+     * and the block returns to the dispatcher.
      */
     TranslatedBlock chainTarget(long pc) {
         Mmu m = mmu;
         int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
         if (m.fetchTag[i] != (pc >>> 12) || (pc & 1) != 0) {
-            return null;
+            return TranslatedBlock.NONE;
         }
-        return translator.compiledAt(pc, pc + m.fetchAdd[i]);
+        TranslatedBlock b = translator.compiledAt(pc, pc + m.fetchAdd[i]);
+        return b != null ? b : TranslatedBlock.NONE;
     }
 
     /**
@@ -259,7 +280,7 @@ final class JitRuntime implements CodePageTracker {
     }
 
     void invalidateAll() {
-        linkEpoch++;
+        newLinkEpoch();
         translator.invalidateAll();
         java.util.Arrays.fill(jumpHeat, 0);
     }
@@ -294,7 +315,7 @@ final class JitRuntime implements CodePageTracker {
         boolean writtenBehind = writes != accessorWritesChecked || ram.attachedHarts() != 1;
         if (writtenBehind) {
             accessorWritesChecked = writes;
-            linkEpoch++;
+            newLinkEpoch();
         }
         translator.fence(writtenBehind);
     }
@@ -306,14 +327,20 @@ final class JitRuntime implements CodePageTracker {
 
     @Override
     public void unmarkCodePage(long pageIndex) {
-        linkEpoch++; // its translations are dropped: no link may lead there any more
+        newLinkEpoch(); // its translations are dropped: no link may lead there any more
         mmu.unmarkCodePage(pageIndex);
     }
 
     @Override
     public void unmarkAllCodePages() {
-        linkEpoch++;
+        newLinkEpoch();
         mmu.unmarkAllCodePages();
+    }
+
+    /** No link made so far is followed again (by either tier). */
+    private void newLinkEpoch() {
+        linkEpoch++;
+        translator.unlinkAll();
     }
 
     TranslatorStats stats() {

@@ -82,7 +82,6 @@ public final class BlockCompiler {
 
     private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int, CD_int);
     private static final MethodTypeDesc LINK_TARGETS = MethodTypeDesc.of(LONG_ARRAY);
-    private static final MethodTypeDesc LINK = MethodTypeDesc.of(CD_void, CD_long, TRANSLATED_BLOCK, CD_int);
     private static final ClassDesc BLOCK_ARRAY = TRANSLATED_BLOCK.arrayType();
     private static final ClassDesc CD_LONG_BOX = ClassDesc.of("java.lang.Long");
     private static final ClassDesc CD_THREAD = ClassDesc.of("java.lang.Thread");
@@ -393,55 +392,41 @@ public final class BlockCompiler {
 
         /**
          * The exits' one tail, after the write-back, with the next pc in TARGET and its link slot
-         * (or -1) in SLOT: calls the block linked there if the link is of the runtime's current
-         * epoch, else the compiled block the runtime finds at TARGET (linking it to the slot);
-         * only while the chain is not too deep, at least one instruction retired here and the
-         * rest of the budget covers the next block's entry run; else returns to the dispatcher.
-         * One tail per method, not one per exit: it is most of an exit's bytecode, and HotSpot's
-         * compile time grows with the bytecode.
+         * (or -1) in SLOT: the next block is the one linked in the slot, or for an exit without
+         * a slot the compiled block the runtime finds at TARGET, or NONE. It is called only while
+         * the chain is not too deep, at least one instruction retired here and the rest of the
+         * budget covers its entry run (never NONE's), all tested as one sum's sign, one branch
+         * that ordinary runs take both ways (at the chain's depth and budget ends), so HotSpot
+         * keeps both (a branch that only later runs took, such as the first time a link was there,
+         * made it discard and recompile the block). Else the block returns to the dispatcher,
+         * which links the slot. One tail per method, not one per exit: it is most of an exit's
+         * bytecode, and HotSpot's compile time grows with the bytecode.
          */
         private void chain() {
             Label plain = c.newLabel();
-            Label call = c.newLabel();
-            Label lookup = c.newLabel();
-            mayChain(plain);
+            Label check = c.newLabel();
             if (!linkTargets.isEmpty()) {
-                c.iload(SLOT).iflt(lookup);
-                c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY);
-                c.iload(SLOT).aaload().dup().astore(NEXT).ifnull(lookup);
-                c.aload(THIS).getfield(TRANSLATED_BLOCK, "linkEpoch", CD_int);
-                c.aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int).if_icmpeq(call);
+                Label computed = c.newLabel();
+                c.iload(SLOT).iflt(computed);
+                c.aload(THIS).getfield(TRANSLATED_BLOCK, "links", BLOCK_ARRAY).iload(SLOT).aaload().astore(NEXT);
+                c.goto_(check);
+                c.labelBinding(computed);
             }
-            // No link (yet, or any more; or none for this exit): ask the runtime, and link what it finds.
-            c.labelBinding(lookup);
-            c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).dup().astore(NEXT).ifnull(plain);
-            if (!linkTargets.isEmpty()) {
-                c.iload(SLOT).iflt(call);
-                c.aload(THIS).lload(TARGET);
-                c.aload(NEXT).aload(RT).getfield(RUNTIME, LINK_EPOCH, CD_int);
-                c.invokevirtual(TRANSLATED_BLOCK, "link", LINK);
-            }
-            c.labelBinding(call);
-            callNext(plain);
-        }
-
-        /** Goes to {@code plain} unless the chain may grow: not too deep yet, and this block retired something. */
-        private void mayChain(Label plain) {
-            c.iload(DEPTH);
-            iconst(TranslatedBlock.MAX_CHAIN_DEPTH);
-            c.if_icmpge(plain);
-            c.iload(DONE).ifle(plain);
-        }
-
-        /** Calls the block in NEXT if the rest of the budget covers its entry run, else goes to {@code plain} and returns to the dispatcher. */
-        private void callNext(Label plain) {
-            c.iload(BUDGET).iload(DONE).isub().aload(NEXT)
-                    .invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).if_icmplt(plain);
+            c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).astore(NEXT);
+            c.labelBinding(check);
+            // (budget - done - next's entry run) | (MAX_CHAIN_DEPTH - 1 - depth) | (done - 1) < 0
+            c.iload(BUDGET).iload(DONE).isub().aload(NEXT).invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).isub();
+            iconst(TranslatedBlock.MAX_CHAIN_DEPTH - 1);
+            c.iload(DEPTH).isub().ior();
+            c.iload(DONE).iconst_1().isub().ior();
+            c.iflt(plain);
             c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int).iload(DONE).iadd().putfield(RUNTIME, CHAINED, CD_int);
             c.aload(NEXT).aload(RT).iload(BUDGET).iload(DONE).isub().iload(DEPTH).iconst_1().iadd();
             c.invokevirtual(TRANSLATED_BLOCK, "execute", EXECUTE);
             c.ireturn();
             c.labelBinding(plain);
+            c.aload(RT).aload(THIS).putfield(RUNTIME, EXIT_BLOCK, TRANSLATED_BLOCK);
+            c.aload(RT).iload(SLOT).putfield(RUNTIME, EXIT_SLOT, CD_int);
             returnToDispatcher();
         }
 

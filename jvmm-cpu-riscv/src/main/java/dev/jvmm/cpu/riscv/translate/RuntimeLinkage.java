@@ -34,10 +34,11 @@ final class RuntimeLinkage {
     static final String X = "x";
     static final String MMU_FIELD = "mmu";
     static final String INTERPRETER_FIELD = "interp";
-    // Chaining (see TranslatedBlock): the current link epoch, the count retired by the callers
-    // of the running block.
-    static final String LINK_EPOCH = "linkEpoch";
+    // Chaining (see TranslatedBlock): the count retired by the callers of the running block;
+    // the block and link slot of the exit that returns to the dispatcher.
     static final String CHAINED = "chained";
+    static final String EXIT_BLOCK = "exitBlock";
+    static final String EXIT_SLOT = "exitSlot";
 
     // Mmu: the current (privilege-selected) data TLB arrays.
     static final String LOAD_TAG = "loadTag";
@@ -57,7 +58,7 @@ final class RuntimeLinkage {
     static final MethodTypeDesc ATOMIC = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
     static final String CODE_WRITTEN = "codeWritten";
-    /** TranslatedBlock chainTarget(long pc): the compiled block to call at a computed target, or null. */
+    /** TranslatedBlock chainTarget(long pc): the compiled block to call at a target without a link slot, or NONE. */
     static final MethodTypeDesc CHAIN_TARGET = MethodTypeDesc.of(TRANSLATED_BLOCK, ConstantDescs.CD_long);
     /** static long Interpreter.multiplyDivide(int funct3, long a, long b). */
     static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,

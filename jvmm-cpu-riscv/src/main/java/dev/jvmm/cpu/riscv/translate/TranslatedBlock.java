@@ -9,25 +9,31 @@ import java.util.Arrays;
  * interface call searches the itable.
  *
  * <p>Chaining: each exit to a constant pc in the block's page has a link slot
- * ({@link #linkTargets()}). An exit without a usable link asks the runtime for the compiled
- * block at its target (through the fetch TLB and the jump cache) and links what it finds;
- * later runs leave through the link by calling that block directly (up to
+ * ({@link #linkTargets()}), holding the compiled block entered there or {@link #NONE}; an exit
+ * to any other pc asks the runtime for the compiled block at its target (through the fetch TLB
+ * and the jump cache), or {@code NONE}. The exit calls that block directly (up to
  * {@link #MAX_CHAIN_DEPTH} calls deep, while the budget allows its entry run), so a hot path
- * stays in compiled code instead of returning to the dispatcher after every block. Links are
- * valid only in the runtime's link epoch in which they were made; the runtime starts a new
- * epoch whenever translations may have become stale (a fence, a dropped page, a flush), and
- * a link to the same page needs no other check: the caller's own lookup proved the page's
- * mapping.
+ * stays in compiled code instead of returning to the dispatcher after every block; else it
+ * returns to the dispatcher, naming itself and its slot, and the dispatcher links the slot to
+ * the block it finds next if that one is compiled. Whether to call is one branch over one sum
+ * ({@code NONE}'s entry run exceeds every budget): the code HotSpot compiles has no branch
+ * that only later runs take (which made it throw the compiled code away and recompile). A
+ * link to the same page needs no check of its own: the caller's lookup proved the page's
+ * mapping; whenever translations may have gone stale (a fence, a dropped page, a flush) the
+ * translator resets every link to {@code NONE}.
  */
 public abstract class TranslatedBlock {
 
     /** Nested direct calls one dispatch may make through links. */
     public static final int MAX_CHAIN_DEPTH = 32;
 
-    /** The linked successor of each exit slot, or null (read by generated code). */
+    /** No block: what an unlinked slot holds and a failed lookup gives; no chain ever calls it. */
+    public static final TranslatedBlock NONE = new Unlinked();
+
+    /** The linked successor of each exit slot, or {@link #NONE} (read by generated code). */
     protected TranslatedBlock[] links;
-    /** The runtime's link epoch in which {@link #links} were made (read by generated code). */
-    protected int linkEpoch;
+    /** Whether a slot holds a link (then the translator has this block on its list to reset). */
+    boolean linked;
     private int entryRun;
     private long pc;
     private long[] targets;
@@ -56,6 +62,7 @@ public abstract class TranslatedBlock {
         this.entryRun = entryRun;
         this.targets = linkTargets();
         this.links = new TranslatedBlock[targets.length];
+        Arrays.fill(links, NONE);
     }
 
     /** The most instructions a run retires before its first budget check (called by generated code). */
@@ -69,22 +76,37 @@ public abstract class TranslatedBlock {
     }
 
     /**
-     * Links the exit to {@code target} to {@code next} (a compiled block entered there), if
-     * this block has such an exit and both are in one page; links of an older epoch are dropped.
+     * Links exit slot {@code slot} to {@code next}, if that slot's exit leads to {@code target}
+     * and {@code next} is entered there; returns whether it did.
      */
-    public final void link(long target, TranslatedBlock next, int epoch) {
-        if (((target ^ pc) >>> 12) != 0) {
-            return;
+    final boolean link(int slot, long target, TranslatedBlock next) {
+        if (slot < 0 || slot >= targets.length || targets[slot] != target || next.pc != target) {
+            return false;
         }
-        if (linkEpoch != epoch) {
-            Arrays.fill(links, null);
-            linkEpoch = epoch;
+        links[slot] = next;
+        return true;
+    }
+
+    /** Resets every slot to {@link #NONE}. */
+    final void unlink() {
+        Arrays.fill(links, NONE);
+        linked = false;
+    }
+
+    /** {@link #NONE}'s class: an entry run no budget covers, no exits. */
+    private static final class Unlinked extends TranslatedBlock {
+        Unlinked() {
+            initialize(-1, Integer.MAX_VALUE);
         }
-        for (int k = 0; k < targets.length; k++) {
-            if (targets[k] == target) {
-                links[k] = next;
-                return;
-            }
+
+        @Override
+        public int execute(Object runtime, int budget, int depth) {
+            return 0; // never called: a chain's check fails first; harmless if it were
+        }
+
+        @Override
+        protected long[] linkTargets() {
+            return new long[0];
         }
     }
 }

@@ -56,6 +56,8 @@ public final class Translator {
     private int liveBlocks;
     private final Translation[] jumpCache = new Translation[1 << JUMP_CACHE_BITS];
     private final Map<Long, List<Translation>> byPage = new HashMap<>();
+    /** The compiled blocks with a link, for {@link #unlinkAll()}. */
+    private final List<TranslatedBlock> linkedBlocks = new ArrayList<>();
 
     private long blocksCompiled;
     private long compileFailures;
@@ -121,6 +123,26 @@ public final class Translator {
             return null;
         }
         return t.block;
+    }
+
+    /**
+     * Links exit slot {@code slot} of {@code from} to {@code to}, the compiled block the
+     * dispatcher found at {@code target} right after {@code from} returned there (so in the
+     * same mapping), if that slot leads there.
+     */
+    public void link(TranslatedBlock from, int slot, long target, TranslatedBlock to) {
+        if (from.link(slot, target, to) && !from.linked) {
+            from.linked = true;
+            linkedBlocks.add(from);
+        }
+    }
+
+    /** Resets every compiled block's links (translations may have gone stale: a fence, a dropped page, a flush). */
+    public void unlinkAll() {
+        for (TranslatedBlock b : linkedBlocks) {
+            b.unlink();
+        }
+        linkedBlocks.clear();
     }
 
     /** After a fence: {@code t} if its bytes are unchanged, else a fresh entry (its page's others dropped). */

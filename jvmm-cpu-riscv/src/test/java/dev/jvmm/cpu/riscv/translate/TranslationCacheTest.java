@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How translations survive fences and mapping changes: they are keyed by the physical code
@@ -42,7 +43,7 @@ class TranslationCacheTest {
         String src = """
                 li   s0, 0
             loop:
-                call f
+                jal  ra, f
                 add  s0, s0, a0
                 fence.i
                 j    loop
@@ -78,7 +79,7 @@ class TranslationCacheTest {
             supervisor:
                 li   s0, 0
             loop:
-                call f
+                jal  ra, f
                 add  s0, s0, a0
                 sfence.vma
                 j    loop
@@ -223,12 +224,14 @@ class TranslationCacheTest {
         }
     }
 
-    @Test
-    void codeStoredByAnotherHartIsRunAfterFenceI() {
+    /** Single blocks (the default: blocks call each other through links) and regions. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 256})
+    void codeStoredByAnotherHartIsRunAfterFenceI(int regionInstructions) {
         String runner = """
                 li   s0, 0
             loop:
-                call f
+                jal  ra, f
                 add  s0, s0, a0
             sync:
                 fence.i
@@ -256,8 +259,8 @@ class TranslationCacheTest {
             ram.write(writerBase, w.image());
             Hart a = new Hart(0, new AddressSpace(ram), Lockstep.FROZEN);
             Hart b = new Hart(1, new AddressSpace(ram), Lockstep.FROZEN);
-            a.setEngine(Engine.JIT, EAGER);
-            b.setEngine(Engine.JIT, EAGER);
+            a.setEngine(Engine.JIT, EAGER.withMaxRegionInstructions(regionInstructions));
+            b.setEngine(Engine.JIT, EAGER.withMaxRegionInstructions(regionInstructions));
             a.reset(BASE);
             b.reset(writerBase);
             a.run(2_000);
@@ -277,12 +280,13 @@ class TranslationCacheTest {
         }
     }
 
-    @Test
-    void codeWrittenByDmaIsRunAfterARemoteFence() {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 256})
+    void codeWrittenByDmaIsRunAfterARemoteFence(int regionInstructions) {
         String src = """
                 li   s0, 0
             loop:
-                call f
+                jal  ra, f
                 add  s0, s0, a0
                 j    loop
                 .align 4
@@ -293,7 +297,7 @@ class TranslationCacheTest {
                 li   a0, 7
             """;
         Assembler.Program p = Assembler.assemble(src, BASE);
-        try (Lockstep l = load(src)) {
+        try (Lockstep l = load(src, EAGER.withMaxRegionInstructions(regionInstructions))) {
             l.runRandom(new SplittableRandom(5), 30, 3_000, -1);
             while (l.interp.pc() != p.symbol("loop")) {
                 l.step(1);
