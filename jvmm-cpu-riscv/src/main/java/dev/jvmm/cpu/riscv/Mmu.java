@@ -19,7 +19,7 @@ import java.util.Arrays;
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.
  *
  * <p>Every store into RAM here goes through {@link DirectRam}, which marks its page in the
- * {@link DirtyPageLog} after the bytes are written (live migration resends marked pages). AMOs,
+ * {@link dev.jvmm.memory.DirtyPageLog} after the bytes are written (live migration resends marked pages). AMOs,
  * LR/SC and A/D updates go through {@link GuestMemory}'s atomics, which mark by themselves.
  */
 final class Mmu {

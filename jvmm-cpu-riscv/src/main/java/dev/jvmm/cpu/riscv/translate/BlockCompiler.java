@@ -46,10 +46,10 @@ import java.util.Map;
  *
  * <p>Loads and stores inline the TLB hit (tag compare, offset check, then {@code DirectRam}'s
  * bounds-checked access, a class-data constant so its address, size and page marks fold; its
- * store also marks the page in the RAM's dirty-page log); on a miss the registers the region writes go
- * back to the register file and the runtime's slow path is called with the instruction's pc and
- * the count retired before it, so a trap there leaves the interpreter's exact state. A store
- * whose slow path reports overwritten code leaves the region after it.
+ * store also marks the page in the RAM's dirty-page log); on a miss the registers the region
+ * writes go back to the register file and the runtime's slow path is called with the
+ * instruction's pc and the count retired before it, so a trap there leaves the interpreter's
+ * exact state. A store whose slow path reports overwritten code leaves the region after it.
  */
 public final class BlockCompiler {
 
@@ -415,7 +415,8 @@ public final class BlockCompiler {
             c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).astore(NEXT);
             c.labelBinding(check);
             // (budget - done - next's entry run) | (MAX_CHAIN_DEPTH - 1 - depth) | (done - 1) < 0
-            c.iload(BUDGET).iload(DONE).isub().aload(NEXT).invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).isub();
+            c.iload(BUDGET).iload(DONE).isub();
+            c.aload(NEXT).invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).isub();
             iconst(TranslatedBlock.MAX_CHAIN_DEPTH - 1);
             c.iload(DEPTH).isub().ior();
             c.iload(DONE).iconst_1().isub().ior();
