@@ -84,6 +84,9 @@ public final class Fpu {
         double y = Double.longBitsToDouble(b);
         double s = x + y;
         if (Math.abs(s) <= Double.MAX_VALUE) {
+            if (nearestAndInexactAccrued(rm)) {
+                return Double.doubleToRawLongBits(s);
+            }
             double bb = s - x;
             double t = (x - (s - bb)) + (y - bb); // TwoSum: x + y == s + t exactly
             if (t == 0) {
@@ -106,6 +109,9 @@ public final class Fpu {
         double p = x * y;
         double ap = Math.abs(p);
         if (ap >= EXACT_ERROR_MIN && ap <= Double.MAX_VALUE) {
+            if (nearestAndInexactAccrued(rm)) {
+                return Double.doubleToRawLongBits(p);
+            }
             double e = Math.fma(x, y, -p);
             if (e == 0) {
                 return Double.doubleToRawLongBits(p);
@@ -122,6 +128,9 @@ public final class Fpu {
         double q = x / y;
         double aq = Math.abs(q);
         if (aq > Double.MIN_NORMAL && aq <= Double.MAX_VALUE && Math.abs(x) >= EXACT_ERROR_MIN) {
+            if (nearestAndInexactAccrued(rm)) {
+                return Double.doubleToRawLongBits(q);
+            }
             double r = Math.fma(q, y, -x); // q*y - x, exact here
             if (r == 0) {
                 return Double.doubleToRawLongBits(q);
@@ -135,6 +144,9 @@ public final class Fpu {
     private long sqrtD(long a, int rm) {
         double x = Double.longBitsToDouble(a);
         if (x > 0 && x <= Double.MAX_VALUE) {
+            if (nearestAndInexactAccrued(rm)) {
+                return Double.doubleToRawLongBits(Math.sqrt(x));
+            }
             // Scale subnormals up by an even power of two so the residual is exact.
             boolean small = x < EXACT_ERROR_MIN;
             double v = small ? x * 0x1p108 : x;
@@ -158,6 +170,9 @@ public final class Fpu {
         double r = Math.fma(x, y, z);
         double ar = Math.abs(r);
         if (ar > Double.MIN_NORMAL && ar <= Double.MAX_VALUE) { // finite operands, not tiny
+            if (nearestAndInexactAccrued(rm)) {
+                return Double.doubleToRawLongBits(r);
+            }
             if (rm == RNE && x != 0 && y != 0 && z != 0) {
                 // x*y + z is exact iff its lowest set bit is no finer than r's ulp; that bit is
                 // the lower of the product's and z's lowest bits when those differ.
@@ -186,6 +201,18 @@ public final class Fpu {
             }
         }
         return fmaSlow(FMT_D, a, b, c, rm);
+    }
+
+    /**
+     * Whether a binary64 result the host computed (in round to nearest even) needs no error term:
+     * the mode is RNE, so the host's result is the answer, and NX is already accrued, so whether
+     * this one is inexact changes nothing (the flags are sticky until software clears them).
+     * Most floating-point code runs like this after its first inexact result; the error terms
+     * (TwoSum, an FMA) cost several dependent operations each. The callers still send tiny,
+     * huge, infinite and NaN results to the paths that raise UF, OF, NV and DZ.
+     */
+    private boolean nearestAndInexactAccrued(int rm) {
+        return rm == RNE && (flags & NX) != 0;
     }
 
     /** The exponent of the lowest set bit of a finite non-zero binary64 value. */

@@ -88,6 +88,44 @@ class FpuArithmeticPropertyTest {
         assertMatches("sqrt", Fpu.FMT_D, rm, new long[] {a}, FpuReference.sqrt(Fpu.FMT_D, a, rm), r, fpu.flags);
     }
 
+    /**
+     * With NX already accrued (as in most floating-point code after its first inexact result,
+     * where binary64 operations in RNE skip the error term) every operation gives the same result
+     * and accrues the same flags as from clear flags.
+     */
+    @Property(tries = TRIES, seed = "20240609")
+    void inexactAlreadyAccruedChangesNoResultAndNoOtherFlag(@ForAll("triplesD") long[] abc, @ForAll("rm") int rm,
+                                                             @ForAll boolean single) {
+        int fmt = single ? Fpu.FMT_S : Fpu.FMT_D;
+        long a = abc[0];
+        long b = abc[1];
+        long c = abc[2];
+        if (single) {
+            a &= 0xffff_ffffL;
+            b &= 0xffff_ffffL;
+            c &= 0xffff_ffffL;
+        }
+        long[] in = {a, b, c};
+        FpuReference.Result[] expected = {FpuReference.add(fmt, a, b, rm), FpuReference.sub(fmt, a, b, rm),
+            FpuReference.mul(fmt, a, b, rm), FpuReference.div(fmt, a, b, rm), FpuReference.fma(fmt, a, b, c, rm),
+            FpuReference.sqrt(fmt, a, rm)};
+        String[] names = {"add", "sub", "mul", "div", "fma", "sqrt"};
+        for (int op = 0; op < names.length; op++) {
+            Fpu fpu = new Fpu();
+            fpu.flags = Fpu.NX;
+            long r = switch (op) {
+                case 0 -> fpu.add(fmt, a, b, rm);
+                case 1 -> fpu.sub(fmt, a, b, rm);
+                case 2 -> fpu.mul(fmt, a, b, rm);
+                case 3 -> fpu.div(fmt, a, b, rm);
+                case 4 -> fpu.fma(fmt, a, b, c, rm);
+                default -> fpu.sqrt(fmt, a, rm);
+            };
+            FpuReference.Result e = new FpuReference.Result(expected[op].bits(), expected[op].flags() | Fpu.NX);
+            assertMatches(names[op] + " after NX", fmt, rm, in, e, r, fpu.flags);
+        }
+    }
+
     /** The software core alone (the path behind every fast path) over finite non-zero operands. */
     private static void checkSoftCore(int fmt, long[] abc, int rm) {
         for (long x : abc) {
