@@ -1,6 +1,7 @@
 package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.cpu.riscv.translate.CodePageTracker;
+import dev.jvmm.cpu.riscv.translate.HartConstants;
 import dev.jvmm.cpu.riscv.translate.TranslatedBlock;
 import dev.jvmm.cpu.riscv.translate.Translation;
 import dev.jvmm.cpu.riscv.translate.Translator;
@@ -13,19 +14,18 @@ import java.lang.invoke.MethodHandles;
  * The translator tier's side of the hart: the dispatch loop that finds the block at pc
  * (through the fetch TLB) and runs it, the slow paths generated code calls, and the link
  * between the MMU's code-page tracking and the {@link Translator}. Generated classes are
- * defined in this package through this class's lookup and read the fields below directly
+ * defined in this package through this class's lookup and use the fields below directly
  * (see {@code translate.RuntimeLinkage}). Everything not translated runs in the
  * {@link Interpreter}, one block length (or one instruction) at a time.
  */
 final class JitRuntime implements CodePageTracker {
 
-    // Read by generated code.
+    // The hart's parts; generated code holds them as constants (see HartConstants), and reads
+    // the interpreter's pc and the chaining fields below through the runtime.
     final long[] x;
     final Mmu mmu;
     final Interpreter interp;
     final Csrs csrs;
-    final Fpu fpu;
-    final long[] f;
 
     private final Translator translator;
     private final BlockInterpreter blocks;
@@ -67,9 +67,9 @@ final class JitRuntime implements CodePageTracker {
         this.mmu = mmu;
         this.interp = interp;
         this.csrs = csrs;
-        this.fpu = interp.fp.fpu;
-        this.f = interp.fp.f;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, mmu.direct, x, this, options);
+        FloatUnit fp = interp.fp;
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(mmu.direct, x, fp.f,
+                csrs, fp.fpu, mmu, mmu.loadTag, mmu.loadAdd, mmu.storeTag, mmu.storeAdd), this, options);
         this.blocks = new BlockInterpreter(this, translator);
         interp.profileJumps(jumpHeat, options.warmThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {

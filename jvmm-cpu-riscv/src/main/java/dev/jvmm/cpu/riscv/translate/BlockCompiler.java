@@ -433,19 +433,27 @@ public final class BlockCompiler {
 
         private void prologue() {
             c.aload(RUNTIME_ARG).checkcast(RUNTIME).astore(RT);
-            // The register file and RAM are the class's constants (class data), so HotSpot folds
-            // their fields: an access is a bounds check and the access (a store then its mark).
+            // The register file, RAM and the data TLB are the class's constants (class data), so
+            // HotSpot folds them: no loads at entry, no registers held for them in loops, and TLB
+            // indexes need no bounds checks (the arrays' length is known).
             c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);
             if (hasLoads || hasStores) {
+                // The TLB arrays are one privilege's (see HartConstants): under another, return
+                // before the first instruction and let the interpreter run it.
+                Label sameSet = c.newLabel();
+                c.loadConstant(classData(CLASS_DATA_MMU, MMU)).getfield(MMU, LOAD_TAG, LONG_ARRAY);
+                c.loadConstant(classData(CLASS_DATA_LOAD_TAGS, LONG_ARRAY)).if_acmpeq(sameSet);
+                c.iconst_0().ireturn();
+                c.labelBinding(sameSet);
                 c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(RAM);
             }
             if (hasLoads) {
-                c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, LOAD_TAG, LONG_ARRAY).astore(LOAD_TAGS);
-                c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, LOAD_ADD, LONG_ARRAY).astore(LOAD_ADDS);
+                c.loadConstant(classData(CLASS_DATA_LOAD_TAGS, LONG_ARRAY)).astore(LOAD_TAGS);
+                c.loadConstant(classData(CLASS_DATA_LOAD_ADDS, LONG_ARRAY)).astore(LOAD_ADDS);
             }
             if (hasStores) {
-                c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_TAG, LONG_ARRAY).astore(STORE_TAGS);
-                c.aload(RT).getfield(RUNTIME, MMU_FIELD, MMU).getfield(MMU, STORE_ADD, LONG_ARRAY).astore(STORE_ADDS);
+                c.loadConstant(classData(CLASS_DATA_STORE_TAGS, LONG_ARRAY)).astore(STORE_TAGS);
+                c.loadConstant(classData(CLASS_DATA_STORE_ADDS, LONG_ARRAY)).astore(STORE_ADDS);
             }
             iconst(0);
             c.istore(DONE);
@@ -456,16 +464,10 @@ public final class BlockCompiler {
                     c.laload().lstore(slot(r));
                 }
             }
-            fp.prologue(RT);
+            fp.prologue();
         }
 
         // ---- helpers ----
-
-        /** Element {@code index} of the class data (see {@link RuntimeLinkage#CLASS_DATA_RAM}), as a constant. */
-        private static java.lang.constant.DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
-            return java.lang.constant.DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT,
-                    ConstantDescs.DEFAULT_NAME, type, index);
-        }
 
         private static int slot(int reg) {
             return REG0 + 2 * reg;

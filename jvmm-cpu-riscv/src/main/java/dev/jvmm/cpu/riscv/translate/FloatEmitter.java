@@ -258,14 +258,14 @@ final class FloatEmitter {
     }
 
     /** Loads the runtime objects and the f registers the code uses (at its entry). */
-    void prologue(int runtimeSlot) {
+    void prologue() {
         if (!anyFloat) {
             return;
         }
         CodeBuilder c = ctx.code();
-        c.aload(runtimeSlot).getfield(RUNTIME, CSRS_FIELD, CSRS).astore(csrsSlot);
-        c.aload(runtimeSlot).getfield(RUNTIME, FPU_FIELD, FPU).astore(fpuSlot);
-        c.aload(runtimeSlot).getfield(RUNTIME, F, LONG_ARRAY).astore(fregsSlot);
+        c.loadConstant(classData(CLASS_DATA_CSRS, CSRS)).astore(csrsSlot);
+        c.loadConstant(classData(CLASS_DATA_FPU, FPU)).astore(fpuSlot);
+        c.loadConstant(classData(CLASS_DATA_F, LONG_ARRAY)).astore(fregsSlot);
         c.iconst_0().istore(frmSlot);
         for (int r = 0; r < 32; r++) {
             if (used[r]) {

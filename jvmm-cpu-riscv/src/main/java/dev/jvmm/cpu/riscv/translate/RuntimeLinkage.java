@@ -2,6 +2,7 @@ package dev.jvmm.cpu.riscv.translate;
 
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 
 /**
@@ -24,15 +25,28 @@ final class RuntimeLinkage {
     static final ClassDesc ARITHMETIC = ClassDesc.of(GuestArithmetic.class.getName());
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
-    // Every generated class's class data: a list of the hart's constants, by index.
+    // Every generated class's class data: a list of the hart's constants, by index (see HartConstants).
     /** Guest RAM, as the {@code DirectRam} that loads and stores (which mark dirty pages) go through. */
     static final int CLASS_DATA_RAM = 0;
     /** The x register file (long[32]). */
     static final int CLASS_DATA_X = 1;
+    /** The f register file (long[32]). */
+    static final int CLASS_DATA_F = 2;
+    static final int CLASS_DATA_CSRS = 3;
+    static final int CLASS_DATA_FPU = 4;
+    static final int CLASS_DATA_MMU = 5;
+    /** The data TLB arrays of the privilege the block was compiled in. */
+    static final int CLASS_DATA_LOAD_TAGS = 6;
+    static final int CLASS_DATA_LOAD_ADDS = 7;
+    static final int CLASS_DATA_STORE_TAGS = 8;
+    static final int CLASS_DATA_STORE_ADDS = 9;
 
-    // JitRuntime fields: the register file, the MMU, the interpreter (for pc).
-    static final String X = "x";
-    static final String MMU_FIELD = "mmu";
+    /** Element {@code index} of the class data, of type {@code type}, as a constant. */
+    static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
+        return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index);
+    }
+
+    // JitRuntime field: the interpreter (for pc).
     static final String INTERPRETER_FIELD = "interp";
     // Chaining (see TranslatedBlock): the count retired by the callers of the running block;
     // the block and link slot of the exit that returns to the dispatcher.
@@ -64,14 +78,11 @@ final class RuntimeLinkage {
     static final MethodTypeDesc MULTIPLY_DIVIDE = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
             ConstantDescs.CD_long, ConstantDescs.CD_long);
 
-    // F and D: the hart's Csrs (mstatus, frm), Fpu instance and f register file (JitRuntime
-    // fields), and FloatUnit's static NaN-boxing helpers.
+    // F and D: the hart's Csrs (mstatus, frm) and Fpu instance (class data), and FloatUnit's
+    // static NaN-boxing helpers.
     static final ClassDesc CSRS = ClassDesc.of(PACKAGE, "Csrs");
     static final ClassDesc FPU = ClassDesc.of(PACKAGE, "Fpu");
     static final ClassDesc FLOAT_UNIT = ClassDesc.of(PACKAGE, "FloatUnit");
-    static final String CSRS_FIELD = "csrs";
-    static final String FPU_FIELD = "fpu";
-    static final String F = "f";
     static final String MSTATUS = "mstatus";
     static final String FRM = "frm";
     static final String FLAGS = "flags";

@@ -2,7 +2,6 @@ package dev.jvmm.cpu.riscv.translate;
 
 import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.constant.ClassDesc;
-import dev.jvmm.memory.DirectRam;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -11,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One hart's code cache. Entries are keyed by (virtual pc, RAM offset): the virtual pc is
@@ -42,8 +42,7 @@ public final class Translator {
 
     private final MethodHandles.Lookup lookup;
     private final MemorySegment ram;
-    /** Constants of every generated class (see {@code RuntimeLinkage.CLASS_DATA_RAM}). */
-    private final List<Object> classData;
+    private final Supplier<HartConstants> constants;
     private final CodePageTracker tracker;
     private final TranslatorOptions options;
     private final BlockCompiler compiler;
@@ -76,14 +75,14 @@ public final class Translator {
     /**
      * @param lookup a full-privilege lookup in the runtime's package (generated classes join it)
      * @param ram the guest RAM segment that offsets index (read when decoding)
-     * @param direct the same RAM for generated code's loads and stores
-     * @param x the hart's x register file
+     * @param constants the hart's constants for generated code as they are now (asked at each
+     *     compile: the data TLB arrays are those of the privilege in effect)
      */
-    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, DirectRam direct, long[] x,
+    public Translator(MethodHandles.Lookup lookup, MemorySegment ram, Supplier<HartConstants> constants,
             CodePageTracker tracker, TranslatorOptions options) {
         this.lookup = lookup;
         this.ram = ram;
-        this.classData = List.of(direct, x); // indexed by RuntimeLinkage.CLASS_DATA_*
+        this.constants = constants;
         this.tracker = tracker;
         this.options = options;
         this.compiler = new BlockCompiler(ClassHierarchyResolver.defaultResolver()
@@ -263,7 +262,7 @@ public final class Translator {
             if (DUMP_DIRECTORY != null) {
                 java.nio.file.Files.write(java.nio.file.Path.of(DUMP_DIRECTORY, "Block$" + Long.toHexString(t.pc) + ".class"), bytes);
             }
-            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, classData, true);
+            MethodHandles.Lookup hidden = lookup.defineHiddenClassWithClassData(bytes, constants.get().classData(), true);
             TranslatedBlock compiled = (TranslatedBlock) hidden.findConstructor(hidden.lookupClass(),
                     MethodType.methodType(void.class)).invoke();
             compiled.initialize(t.pc, t.entryRun);

@@ -315,4 +315,65 @@ class TranslationCacheTest {
             assertThat(l.jit.translatorStats().staleBlocks()).isPositive();
         }
     }
+
+    /**
+     * Compiled code keeps one privilege's data TLB as constants. The same code (same pc, same
+     * RAM: bare translation) run in S-mode after M-mode compiled it must not use M-mode's TLB
+     * entries, which PMP does not restrict: the S-mode load of a page PMP denies to S faults.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 256})
+    void codeCompiledInMachineModeDoesNotUseMachineModesTlbInSupervisorMode(int regionInstructions) {
+        long data = BASE + 0x1_0000;
+        String src = """
+                la   t0, handler
+                csrw mtvec, t0
+                li   t0, %d
+                csrw pmpaddr0, t0
+                li   t0, -1
+                csrw pmpaddr1, t0
+                li   t0, 0x1f18
+                csrw pmpcfg0, t0
+                li   s1, %d
+                li   s2, 200
+            machine:
+                jal  ra, f
+                addi s2, s2, -1
+                bnez s2, machine
+                li   t0, 0x1800
+                csrc mstatus, t0
+                li   t0, 0x800
+                csrs mstatus, t0
+                la   t0, supervisor
+                csrw mepc, t0
+                mret
+            supervisor:
+                jal  ra, f
+                j    supervisor
+            f:
+                ld   a0, 0(s1)
+                addi a0, a0, 1
+                sd   a0, 0(s1)
+                ret
+                .align 2
+            handler:
+                csrr s3, mcause
+                csrr s4, mepc
+            done:
+                j    done
+            """.formatted((data >>> 2) | 0x1ff, data); // entry 0: data's 4 KiB page, no access for S and U; entry 1: the rest
+        Assembler.Program p = Assembler.assemble(src, BASE);
+        try (Lockstep l = load(src, EAGER.withMaxRegionInstructions(regionInstructions))) {
+            // Budgets large enough that S-mode reaches f's compiled block (a smaller one than its
+            // run leaves f to the interpreter).
+            l.runRandom(new SplittableRandom(9), 5_000, 200_000, p.symbol("done"));
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
+            assertThat(l.jit.register(19)).as("mcause: load access fault").isEqualTo(5);
+            assertThat(l.jit.register(20)).as("mepc: f's load, run in S-mode").isEqualTo(p.symbol("f"));
+            assertThat(l.jit.register(10)).as("f ran 200 times in M-mode").isEqualTo(200);
+            TranslatorStats s = l.jit.translatorStats();
+            assertThat(s.compileFailures()).isZero();
+            assertThat(s.translatedInstructions()).as("f ran compiled in M-mode").isGreaterThan(600);
+        }
+    }
 }
