@@ -20,8 +20,7 @@ import java.lang.invoke.MethodHandles;
  */
 final class JitRuntime implements CodePageTracker {
 
-    // The hart's parts; generated code holds them as constants (see HartConstants), and reads
-    // the interpreter's pc and the chaining fields below through the runtime.
+    // The hart's parts; generated code holds them and this runtime as constants (see HartConstants).
     final long[] x;
     final Mmu mmu;
     final Interpreter interp;
@@ -68,7 +67,7 @@ final class JitRuntime implements CodePageTracker {
         this.interp = interp;
         this.csrs = csrs;
         FloatUnit fp = interp.fp;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(mmu.direct, x, fp.f,
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(this, interp, mmu.direct, x, fp.f,
                 csrs, fp.fpu, mmu, mmu.loadTag, mmu.loadAdd, mmu.storeTag, mmu.storeAdd), this, options);
         this.blocks = new BlockInterpreter(this, translator);
         interp.profileJumps(jumpHeat, options.warmThreshold());
@@ -159,7 +158,7 @@ final class JitRuntime implements CodePageTracker {
             try {
                 translatedRuns++;
                 chained = 0;
-                int n = b.execute(this, allowed, 0) + chained;
+                int n = b.execute(allowed, 0) + chained;
                 if (n == 0) {
                     // A guard stopped the block before its first instruction (FP disabled,
                     // invalid frm): the interpreter runs it and raises the trap.

@@ -1,7 +1,6 @@
 package dev.jvmm.cpu.riscv.translate;
 
 import static dev.jvmm.cpu.riscv.translate.RuntimeLinkage.*;
-import static java.lang.constant.ConstantDescs.CD_Object;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_byte;
 import static java.lang.constant.ConstantDescs.CD_int;
@@ -57,30 +56,29 @@ public final class BlockCompiler {
 
     // Local slots.
     private static final int THIS = 0;
-    private static final int RUNTIME_ARG = 1;
-    private static final int BUDGET = 2;
-    private static final int DEPTH = 3;
-    private static final int RT = 4;
-    private static final int XS = 5;
-    private static final int RAM = 6;
-    private static final int LOAD_TAGS = 7;
-    private static final int LOAD_ADDS = 8;
-    private static final int STORE_TAGS = 9;
-    private static final int STORE_ADDS = 10;
-    private static final int DONE = 11;
-    private static final int VA = 12; // long
-    private static final int INDEX = 14;
-    private static final int TARGET = 15; // long
-    private static final int NEXT = 20;
-    private static final int SLOT = 21; // the exit's link slot, or -1
-    private static final int REG0 = 22; // x1 at REG0 + 2, ...
+    private static final int BUDGET = 1;
+    private static final int DEPTH = 2;
+    private static final int RT = 3;
+    private static final int XS = 4;
+    private static final int RAM = 5;
+    private static final int LOAD_TAGS = 6;
+    private static final int LOAD_ADDS = 7;
+    private static final int STORE_TAGS = 8;
+    private static final int STORE_ADDS = 9;
+    private static final int DONE = 10;
+    private static final int VA = 11; // long
+    private static final int INDEX = 13;
+    private static final int TARGET = 14; // long
+    private static final int NEXT = 16;
+    private static final int SLOT = 17; // the exit's link slot, or -1
+    private static final int REG0 = 18; // x1 at REG0 + 2, ...
     private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
     private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
 
     /** Exits to constant pcs that get a link slot; further ones return to the dispatcher. */
     private static final int MAX_LINKS = 8;
 
-    private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_Object, CD_int, CD_int);
+    private static final MethodTypeDesc EXECUTE = MethodTypeDesc.of(CD_int, CD_int, CD_int);
     private static final MethodTypeDesc LINK_TARGETS = MethodTypeDesc.of(LONG_ARRAY);
     private static final ClassDesc BLOCK_ARRAY = TRANSLATED_BLOCK.arrayType();
     private static final ClassDesc CD_LONG_BOX = ClassDesc.of("java.lang.Long");
@@ -379,7 +377,7 @@ public final class BlockCompiler {
                 c.goto_(tail);
             }
             c.labelBinding(tail);
-            c.aload(RT).getfield(RUNTIME, INTERPRETER_FIELD, INTERPRETER).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
+            c.loadConstant(classData(CLASS_DATA_INTERPRETER, INTERPRETER)).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
             chain();
             return linkTargets;
         }
@@ -422,7 +420,7 @@ public final class BlockCompiler {
             c.iload(DONE).iconst_1().isub().ior();
             c.iflt(plain);
             c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int).iload(DONE).iadd().putfield(RUNTIME, CHAINED, CD_int);
-            c.aload(NEXT).aload(RT).iload(BUDGET).iload(DONE).isub().iload(DEPTH).iconst_1().iadd();
+            c.aload(NEXT).iload(BUDGET).iload(DONE).isub().iload(DEPTH).iconst_1().iadd();
             c.invokevirtual(TRANSLATED_BLOCK, "execute", EXECUTE);
             c.ireturn();
             c.labelBinding(plain);
@@ -432,8 +430,8 @@ public final class BlockCompiler {
         }
 
         private void prologue() {
-            c.aload(RUNTIME_ARG).checkcast(RUNTIME).astore(RT);
-            // The register file, RAM and the data TLB are the class's constants (class data), so
+            c.loadConstant(classData(CLASS_DATA_RUNTIME, RUNTIME)).astore(RT);
+            // The runtime, the register file, RAM and the data TLB are the class's constants (class data), so
             // HotSpot folds them: no loads at entry, no registers held for them in loops, and TLB
             // indexes need no bounds checks (the arrays' length is known).
             c.loadConstant(classData(CLASS_DATA_X, LONG_ARRAY)).astore(XS);

@@ -26,28 +26,30 @@ final class RuntimeLinkage {
     static final ClassDesc TRANSLATED_BLOCK = ClassDesc.of(TranslatedBlock.class.getName());
 
     // Every generated class's class data: a list of the hart's constants, by index (see HartConstants).
+    /** The hart's {@code JitRuntime}: slow paths, chaining fields. */
+    static final int CLASS_DATA_RUNTIME = 0;
+    /** The hart's {@code Interpreter}: the pc. */
+    static final int CLASS_DATA_INTERPRETER = 1;
     /** Guest RAM, as the {@code DirectRam} that loads and stores (which mark dirty pages) go through. */
-    static final int CLASS_DATA_RAM = 0;
+    static final int CLASS_DATA_RAM = 2;
     /** The x register file (long[32]). */
-    static final int CLASS_DATA_X = 1;
+    static final int CLASS_DATA_X = 3;
     /** The f register file (long[32]). */
-    static final int CLASS_DATA_F = 2;
-    static final int CLASS_DATA_CSRS = 3;
-    static final int CLASS_DATA_FPU = 4;
-    static final int CLASS_DATA_MMU = 5;
+    static final int CLASS_DATA_F = 4;
+    static final int CLASS_DATA_CSRS = 5;
+    static final int CLASS_DATA_FPU = 6;
+    static final int CLASS_DATA_MMU = 7;
     /** The data TLB arrays of the privilege the block was compiled in. */
-    static final int CLASS_DATA_LOAD_TAGS = 6;
-    static final int CLASS_DATA_LOAD_ADDS = 7;
-    static final int CLASS_DATA_STORE_TAGS = 8;
-    static final int CLASS_DATA_STORE_ADDS = 9;
+    static final int CLASS_DATA_LOAD_TAGS = 8;
+    static final int CLASS_DATA_LOAD_ADDS = 9;
+    static final int CLASS_DATA_STORE_TAGS = 10;
+    static final int CLASS_DATA_STORE_ADDS = 11;
 
     /** Element {@code index} of the class data, of type {@code type}, as a constant. */
     static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
         return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index);
     }
 
-    // JitRuntime field: the interpreter (for pc).
-    static final String INTERPRETER_FIELD = "interp";
     // Chaining (see TranslatedBlock): the count retired by the callers of the running block;
     // the block and link slot of the exit that returns to the dispatcher.
     static final String CHAINED = "chained";

@@ -42,8 +42,8 @@ public abstract class TranslatedBlock {
     }
 
     /**
-     * Runs the region on the hart behind {@code runtime} (the hart's JIT runtime object) and
-     * returns the number of guest instructions retired (those of blocks it chained to
+     * Runs the region on its hart (whose objects the class holds as constants, see
+     * {@link HartConstants}) and returns the number of guest instructions retired (those of blocks it chained to
      * included; those of its callers were added to the runtime's chained count before the
      * call). Control continues inside the region only while the total stays within
      * {@code budget}: the caller must allow at least the entry's {@link Translation#entryRun()},
@@ -51,7 +51,7 @@ public abstract class TranslatedBlock {
      * the hart; a guest exception propagates as the interpreter's trap, after the runtime
      * recorded the faulting pc and retired count. {@code depth} counts the chained calls above.
      */
-    public abstract int execute(Object runtime, int budget, int depth);
+    public abstract int execute(int budget, int depth);
 
     /** The constant pcs this block's exits may leave to, one per link slot. */
     protected abstract long[] linkTargets();
@@ -100,7 +100,7 @@ public abstract class TranslatedBlock {
         }
 
         @Override
-        public int execute(Object runtime, int budget, int depth) {
+        public int execute(int budget, int depth) {
             return 0; // never called: a chain's check fails first; harmless if it were
         }
 
