@@ -74,6 +74,7 @@ public final class BlockCompiler {
     private static final int REG0 = 18; // x1 at REG0 + 2, ...
     private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
     private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
+    private static final int GROUP0 = FP_TEMPS + 6; // per access group: its host offset (long), whether it hit (int)
 
     /** Exits to constant pcs that get a link slot; further ones return to the dispatcher. */
     private static final int MAX_LINKS = 8;
@@ -161,11 +162,14 @@ public final class BlockCompiler {
         private final Map<Long, Label> exits = new java.util.LinkedHashMap<>();
         /** The constant pcs with a link slot, in slot order. */
         private final List<Long> linkTargets = new ArrayList<>();
+        /** Loads and stores whose TLB check one check at the first of them covers. */
+        private final AccessGroups groups;
 
         Emitter(CodeBuilder c, GuestRegion block) {
             this.c = c;
             this.block = block;
             this.fp = new FloatEmitter(this, FREG0, FP_TEMPS);
+            this.groups = AccessGroups.find(block);
             int n = block.size();
             List<List<Integer>> successors = successors();
             long[] writes = new long[n];
@@ -729,6 +733,61 @@ public final class BlockCompiler {
             c.iand().istore(INDEX);
         }
 
+        /** Pushes the value {@code value} pushes, narrowed to {@code size} bytes, and stores it at the RAM offset below it. */
+        private void storeValue(int size, Runnable value) {
+            value.run();
+            switch (size) {
+                case 1 -> c.l2i().i2b();
+                case 2 -> c.l2i().i2s();
+                case 4 -> c.l2i();
+                default -> { }
+            }
+            c.invokevirtual(DIRECT_RAM, "store" + 8 * size, MethodTypeDesc.of(CD_void, CD_long, valueType(size)));
+        }
+
+        private static int groupAdd(AccessGroups.Group g) {
+            return GROUP0 + 3 * g.id();
+        }
+
+        private static int groupHit(AccessGroups.Group g) {
+            return GROUP0 + 3 * g.id() + 2;
+        }
+
+        /**
+         * Before the first access of {@code g}: whether all of its accesses, {@code [low, high)}
+         * from x{rs1}, lie in one page that the TLB arrays {@code tags} map; if so, that page's
+         * host offset (from {@code adds}) for them all.
+         */
+        private void groupCheck(AccessGroups.Group g, int rs1, int tags, int adds) {
+            Label miss = c.newLabel();
+            iconst(0);
+            c.istore(groupHit(g));
+            lconst(0);
+            c.lstore(groupAdd(g));
+            push(rs1);
+            lconst(g.low());
+            c.ladd().lstore(VA);
+            // Same page for the first and the last byte of the span.
+            c.lload(VA).lload(VA);
+            lconst(g.high() - g.low() - 1);
+            c.ladd().lxor();
+            iconst(12);
+            c.lushr().lconst_0().lcmp().ifne(miss);
+            c.lload(VA);
+            iconst(12);
+            c.lushr().l2i();
+            c.aload(tags).arraylength().iconst_1().isub();
+            c.iand().istore(INDEX);
+            c.aload(tags).iload(INDEX).laload();
+            c.lload(VA);
+            iconst(12);
+            c.lushr().lcmp().ifne(miss);
+            c.aload(adds).iload(INDEX).laload().lstore(groupAdd(g));
+            iconst(1);
+            c.istore(groupHit(g));
+            c.labelBinding(miss);
+        }
+
         /** Branches to {@code slow} unless the TLB array {@code tags} hits for a {@code size}-byte access at VA. */
         private void tlbCheck(int tags, int size, Label slow) {
             c.aload(tags).iload(INDEX).laload();
@@ -782,10 +841,25 @@ public final class BlockCompiler {
 
         @Override
         public void loadRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable complete) {
+            AccessGroups.Group group = groups.of(current);
+            if (group != null && group.first() == current) {
+                groupCheck(group, rs1, LOAD_TAGS, LOAD_ADDS);
+            }
             address(rs1, imm, LOAD_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             Label codeWritten = c.newLabel();
+            Label own = c.newLabel();
+            if (group != null) {
+                c.iload(groupHit(group)).ifeq(own);
+                c.aload(RAM).lload(VA).lload(groupAdd(group)).ladd();
+                c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
+                if (size != 8) {
+                    c.i2l();
+                }
+                c.goto_(done);
+            }
+            c.labelBinding(own);
             tlbCheck(LOAD_TAGS, size, slow);
             c.aload(RAM).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
             c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
@@ -819,19 +893,24 @@ public final class BlockCompiler {
 
         @Override
         public void storeRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable value) {
+            AccessGroups.Group group = groups.of(current);
+            if (group != null && group.first() == current) {
+                groupCheck(group, rs1, STORE_TAGS, STORE_ADDS);
+            }
             address(rs1, imm, STORE_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
+            Label own = c.newLabel();
+            if (group != null) {
+                c.iload(groupHit(group)).ifeq(own);
+                c.aload(RAM).lload(VA).lload(groupAdd(group)).ladd();
+                storeValue(size, value);
+                c.goto_(done);
+            }
+            c.labelBinding(own);
             tlbCheck(STORE_TAGS, size, slow);
             c.aload(RAM).lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd();
-            value.run();
-            switch (size) {
-                case 1 -> c.l2i().i2b();
-                case 2 -> c.l2i().i2s();
-                case 4 -> c.l2i();
-                default -> { }
-            }
-            c.invokevirtual(DIRECT_RAM, "store" + 8 * size, MethodTypeDesc.of(CD_void, CD_long, valueType(size)));
+            storeValue(size, value);
             c.goto_(done);
             c.labelBinding(slow);
             writeBack();
