@@ -20,25 +20,18 @@ final class AccessGroups {
      * A group: its number (for its locals), the index of its first member, and the offsets from
      * the base register that its accesses cover, {@code [low, high)}.
      */
-    record Group(int id, int first, long low, long high, boolean store) {
+    record Group(int id, int first, long low, long high) {
     }
 
     private final Group[] groupOf;
-    private final int count;
 
-    private AccessGroups(Group[] groupOf, int count) {
+    private AccessGroups(Group[] groupOf) {
         this.groupOf = groupOf;
-        this.count = count;
     }
 
     /** The group of instruction {@code k}, or null when its access is checked on its own. */
     Group of(int k) {
         return groupOf[k];
-    }
-
-    /** How many groups there are. */
-    int count() {
-        return count;
     }
 
     /** Finds the groups of {@code region} that have at least two members. */
@@ -67,7 +60,7 @@ final class AccessGroups {
                     g = null;
                 }
                 if (g == null) {
-                    g = new Open(k, store);
+                    g = new Open(k);
                     g.low = imm;
                     g.high = imm + size;
                     open.put(key, g);
@@ -95,12 +88,12 @@ final class AccessGroups {
             if (g.members.size() < 2) {
                 continue;
             }
-            Group group = new Group(id++, g.first, g.low, g.high, g.store);
+            Group group = new Group(id++, g.first, g.low, g.high);
             for (int k : g.members) {
                 groupOf[k] = group;
             }
         }
-        return new AccessGroups(groupOf, id);
+        return new AccessGroups(groupOf);
     }
 
     /** Bytes accessed by an integer or FP load or store (the translator's), 0 for anything else. */
@@ -122,16 +115,15 @@ final class AccessGroups {
         };
     }
 
+    /** A group being collected. */
     private static final class Open {
         final int first;
-        final boolean store;
         final List<Integer> members = new ArrayList<>();
         long low;
         long high;
 
-        Open(int first, boolean store) {
+        Open(int first) {
             this.first = first;
-            this.store = store;
         }
     }
 }
