@@ -45,7 +45,8 @@ import java.util.Map;
  *
  * <p>Loads and stores inline the TLB hit (tag compare, offset check, then {@code DirectRam}'s
  * bounds-checked access, a class-data constant so its address, size and page marks fold; its
- * store also marks the page in the RAM's dirty-page log); on a miss the registers the region
+ * store also marks the page in the RAM's dirty-page log); accesses through one unchanged base
+ * register share one check (see {@link AccessGroups}); on a miss the registers the region
  * writes go back to the register file and the runtime's slow path is called with the
  * instruction's pc and the count retired before it, so a trap there leaves the interpreter's
  * exact state. A store whose slow path reports overwritten code leaves the region after it.

@@ -34,22 +34,7 @@ class AccessGroupLockstepTest {
     @ValueSource(ints = {1, 256})
     void groupedAccessesFaultExactlyWhereTheirSpanReachesADeniedPage(int regionInstructions) {
         long denied = BASE + 0x2_0000;
-        String src = """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, %d
-                csrw pmpaddr0, t0
-                li   t0, -1
-                csrw pmpaddr1, t0
-                li   t0, 0x1f18
-                csrw pmpcfg0, t0
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
-                mret
+        String src = PmpSetup.denyPageBelowMachineMode(denied) + PmpSetup.enterSupervisor() + """
             supervisor:
                 li   s1, %d
                 li   s0, 0
@@ -81,7 +66,7 @@ class AccessGroupLockstepTest {
                 csrr s5, mtval
             done:
                 j    done
-            """.formatted((denied >>> 2) | 0x1ff, denied - 0x400); // entry 0: the denied page, no access for S
+            """.formatted(denied - 0x400);
         Assembler.Program p = Assembler.assemble(src, BASE);
         try (Lockstep l = load(src, regionInstructions)) {
             l.runRandom(new SplittableRandom(11), 60, 200_000, p.symbol("done"));

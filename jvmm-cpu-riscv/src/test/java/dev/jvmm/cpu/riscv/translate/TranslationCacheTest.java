@@ -325,28 +325,14 @@ class TranslationCacheTest {
     @ValueSource(ints = {1, 256})
     void codeCompiledInMachineModeDoesNotUseMachineModesTlbInSupervisorMode(int regionInstructions) {
         long data = BASE + 0x1_0000;
-        String src = """
-                la   t0, handler
-                csrw mtvec, t0
-                li   t0, %d
-                csrw pmpaddr0, t0
-                li   t0, -1
-                csrw pmpaddr1, t0
-                li   t0, 0x1f18
-                csrw pmpcfg0, t0
+        String src = PmpSetup.denyPageBelowMachineMode(data) + """
                 li   s1, %d
                 li   s2, 200
             machine:
                 jal  ra, f
                 addi s2, s2, -1
                 bnez s2, machine
-                li   t0, 0x1800
-                csrc mstatus, t0
-                li   t0, 0x800
-                csrs mstatus, t0
-                la   t0, supervisor
-                csrw mepc, t0
-                mret
+            """.formatted(data) + PmpSetup.enterSupervisor() + """
             supervisor:
                 jal  ra, f
                 j    supervisor
@@ -361,7 +347,7 @@ class TranslationCacheTest {
                 csrr s4, mepc
             done:
                 j    done
-            """.formatted((data >>> 2) | 0x1ff, data); // entry 0: data's 4 KiB page, no access for S and U; entry 1: the rest
+            """;
         Assembler.Program p = Assembler.assemble(src, BASE);
         try (Lockstep l = load(src, EAGER.withMaxRegionInstructions(regionInstructions))) {
             // Budgets large enough that S-mode reaches f's compiled block (a smaller one than its
