@@ -67,8 +67,9 @@ final class JitRuntime implements CodePageTracker {
         this.interp = interp;
         this.csrs = csrs;
         FloatUnit fp = interp.fp;
-        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(this, interp, mmu.direct, x, fp.f,
-                csrs, fp.fpu, mmu, mmu.loadTag, mmu.loadAdd, mmu.storeTag, mmu.storeAdd), this, options);
+        this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(this, interp,
+                mmu.direct, x, fp.f, csrs, fp.fpu, mmu, mmu.loadTag, mmu.loadAdd, mmu.storeTag, mmu.storeAdd),
+                this, options);
         this.blocks = new BlockInterpreter(this, translator);
         interp.profileJumps(jumpHeat, options.warmThreshold());
         if (Boolean.getBoolean("jvmm.jit.stats")) {
@@ -161,7 +162,8 @@ final class JitRuntime implements CodePageTracker {
                 int n = b.execute(allowed, 0) + chained;
                 if (n == 0) {
                     // A guard stopped the block before its first instruction (FP disabled,
-                    // invalid frm): the interpreter runs it and raises the trap.
+                    // invalid frm, another privilege's data TLB): the interpreter runs it (and
+                    // raises the trap, if any).
                     long before = c.instret;
                     done += in.runBlock(1);
                     interpretedInstructions += c.instret - before;

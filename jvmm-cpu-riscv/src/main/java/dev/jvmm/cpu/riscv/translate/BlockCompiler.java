@@ -382,7 +382,8 @@ public final class BlockCompiler {
                 c.goto_(tail);
             }
             c.labelBinding(tail);
-            c.loadConstant(classData(CLASS_DATA_INTERPRETER, INTERPRETER)).lload(TARGET).putfield(INTERPRETER, PC, CD_long);
+            c.loadConstant(classData(CLASS_DATA_INTERPRETER, INTERPRETER)).lload(TARGET)
+                    .putfield(INTERPRETER, PC, CD_long);
             chain();
             return linkTargets;
         }
@@ -734,7 +735,7 @@ public final class BlockCompiler {
             c.iand().istore(INDEX);
         }
 
-        /** Pushes the value {@code value} pushes, narrowed to {@code size} bytes, and stores it at the RAM offset below it. */
+        /** Stores what {@code value} pushes, narrowed to {@code size} bytes, at the RAM offset below it on the stack. */
         private void storeValue(int size, Runnable value) {
             value.run();
             switch (size) {

@@ -43,9 +43,9 @@ public abstract class TranslatedBlock {
 
     /**
      * Runs the region on its hart (whose objects the class holds as constants, see
-     * {@link HartConstants}) and returns the number of guest instructions retired (those of blocks it chained to
-     * included; those of its callers were added to the runtime's chained count before the
-     * call). Control continues inside the region only while the total stays within
+     * {@link HartConstants}) and returns the number of guest instructions retired (those of
+     * blocks it chained to included; those of its callers were added to the runtime's chained
+     * count before the call). Control continues inside the region only while the total stays within
      * {@code budget}: the caller must allow at least the entry's {@link Translation#entryRun()},
      * which one run retires before its first check. Leaves the next pc and the registers in
      * the hart; a guest exception propagates as the interpreter's trap, after the runtime

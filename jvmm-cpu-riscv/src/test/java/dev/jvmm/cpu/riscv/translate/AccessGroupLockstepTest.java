@@ -118,7 +118,8 @@ class AccessGroupLockstepTest {
         try (Lockstep l = load(src, regionInstructions)) {
             l.runRandom(new SplittableRandom(12), 60, 100_000, p.symbol("done"));
             assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
-            assertThat(l.jit.translatorStats().pageInvalidations()).as("the stores dropped the page's code").isPositive();
+            assertThat(l.jit.translatorStats().pageInvalidations()).as("the stores dropped the page's code")
+                    .isPositive();
         }
     }
 }
