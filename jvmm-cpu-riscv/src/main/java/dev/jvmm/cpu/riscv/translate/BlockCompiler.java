@@ -735,6 +735,14 @@ public final class BlockCompiler {
             c.iand().istore(INDEX);
         }
 
+        /** Loads {@code size} bytes from the RAM offset on the stack, as a long (its low bytes the data). */
+        private void loadValue(int size) {
+            c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
+            if (size != 8) {
+                c.i2l();
+            }
+        }
+
         /** Stores what {@code value} pushes, narrowed to {@code size} bytes, at the RAM offset below it on the stack. */
         private void storeValue(int size, Runnable value) {
             value.run();
@@ -766,24 +774,9 @@ public final class BlockCompiler {
             c.istore(groupHit(g));
             lconst(0);
             c.lstore(groupAdd(g));
-            push(rs1);
-            lconst(g.low());
-            c.ladd().lstore(VA);
-            // Same page for the first and the last byte of the span.
-            c.lload(VA).lload(VA);
-            lconst(g.high() - g.low() - 1);
-            c.ladd().lxor();
-            iconst(12);
-            c.lushr().lconst_0().lcmp().ifne(miss);
-            c.lload(VA);
-            iconst(12);
-            c.lushr().l2i();
-            c.aload(tags).arraylength().iconst_1().isub();
-            c.iand().istore(INDEX);
-            c.aload(tags).iload(INDEX).laload();
-            c.lload(VA);
-            iconst(12);
-            c.lushr().lcmp().ifne(miss);
+            // The span as one access of its length: a TLB hit that stays in the page.
+            address(rs1, g.low(), tags);
+            tlbCheck(tags, (int) (g.high() - g.low()), miss);
             c.aload(adds).iload(INDEX).laload().lstore(groupAdd(g));
             iconst(1);
             c.istore(groupHit(g));
@@ -855,19 +848,13 @@ public final class BlockCompiler {
             if (group != null) {
                 c.iload(groupHit(group)).ifeq(own);
                 c.aload(RAM).lload(VA).lload(groupAdd(group)).ladd();
-                c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
-                if (size != 8) {
-                    c.i2l();
-                }
+                loadValue(size);
                 c.goto_(done);
             }
             c.labelBinding(own);
             tlbCheck(LOAD_TAGS, size, slow);
             c.aload(RAM).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
-            c.invokevirtual(DIRECT_RAM, "load" + 8 * size, MethodTypeDesc.of(valueType(size), CD_long));
-            if (size != 8) {
-                c.i2l();
-            }
+            loadValue(size);
             c.goto_(done);
             c.labelBinding(slow);
             writeBack();

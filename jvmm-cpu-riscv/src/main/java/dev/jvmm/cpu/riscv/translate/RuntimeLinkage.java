@@ -56,11 +56,8 @@ final class RuntimeLinkage {
     static final String EXIT_BLOCK = "exitBlock";
     static final String EXIT_SLOT = "exitSlot";
 
-    // Mmu: the current (privilege-selected) data TLB arrays.
+    // Mmu: the current (privilege-selected) load tags, which a block compares with its own.
     static final String LOAD_TAG = "loadTag";
-    static final String LOAD_ADD = "loadAdd";
-    static final String STORE_TAG = "storeTag";
-    static final String STORE_ADD = "storeAdd";
 
     static final String PC = "pc";
 
