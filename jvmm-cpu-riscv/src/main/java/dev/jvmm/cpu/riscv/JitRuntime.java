@@ -88,7 +88,7 @@ final class JitRuntime implements CodePageTracker {
      * <p>Where nothing is decoded the interpreter runs on until a taken jump reaches a target
      * that is warm or decoded ({@link Interpreter#jumped}); only there, and where decoded or
      * compiled code ends, does this loop look up the block at pc. A block is run compiled if it
-     * is, else decoded, and compiled once it has run {@code hotThreshold} times.
+     * is, else decoded, and compiled once it is hot (see {@link Translator#noteRun}).
      */
     int run(int chunk, long limit) {
         Interpreter in = interp;

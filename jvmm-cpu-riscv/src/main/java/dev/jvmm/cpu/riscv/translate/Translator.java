@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * baked into the code (link addresses, trap pcs), the offset names the bytes; the caller finds
  * the offset through the fetch TLB, so permission and mapping changes need no work here.
  * Entries start as stubs holding the decoded block (which the runtime's block interpreter
- * runs); after {@link TranslatorOptions#hotThreshold()} runs they are compiled into hidden
+ * runs); once their heat (runs, a long block's weighted by its length, see
+ * {@link Translation#heatPerRun}) reaches {@link TranslatorOptions#hotThreshold()} they are compiled into hidden
  * classes (not strongly linked to their loader, so dropping an entry lets the class be unloaded).
  *
  * <p>Invalidation: every entry marks its RAM page through the {@link CodePageTracker};
@@ -173,7 +174,7 @@ public final class Translator {
         if (t.block != null) {
             return t.block;
         }
-        if (t.failed || t.length == 0 || ++t.heat < options.hotThreshold()) {
+        if (t.failed || t.length == 0 || (t.heat += t.heatPerRun) < options.hotThreshold()) {
             return null;
         }
         compile(t);

@@ -3,7 +3,8 @@ package dev.jvmm.cpu.riscv.translate;
 /**
  * Tuning of the translator tier.
  *
- * @param hotThreshold executions of a block (by the interpreter) before it is compiled; 1 compiles at first sight
+ * @param hotThreshold executions of a block (decoded or interpreted) before it is compiled, a long block's runs
+ *     counting more (see {@code Translation.heatPerRun}); 1 compiles at first sight
  * @param maxBlocks compiled regions kept before the whole code cache is dropped
  * @param maxBlockInstructions the longest basic block translated
  * @param maxRegionInstructions the most instructions compiled into one region (it always holds its entry block)
@@ -55,7 +56,10 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * DirectRam halved the blocks' compile cost, 10,000, 30,000 and 100,000 boot equally fast
      * (8.7-9.9 s, same-minute rounds) and cpubench's medians differ by less than the noise. With
      * the block interpreter for warm code, 100,000 and 400,000 boot alike (7.7-8.3 s and
-     * 7.9-8.4 s in five rounds; 400,000 uses less CPU). A compiled block costs
+     * 7.9-8.4 s in five rounds; 400,000 uses less CPU). Counting a long block's runs as more
+     * (one more per ten instructions; 2026-11-27, with the startup cache, 3 rounds) made boots
+     * 5.15-5.52 s against 5.58-6.48 s, with 305 M instructions run decoded instead of 520 M and
+     * 393 blocks compiled instead of 222. A compiled block costs
      * about 15 KiB of the JVM's memory (code, its metadata, class data;
      * bench/memory/blocks.py), so 4096 of them are about 60 MiB and fit the launcher's 64 MiB
      * code cache; a boot or cpubench keeps about 1,200. Up to 131,072 entries (mostly
