@@ -210,8 +210,8 @@ final class JitRuntime implements CodePageTracker {
 
     /**
      * A load that missed the TLB inline: {@code retired} instructions of the block ran before
-     * it, at {@code pc}. instret is exact while the access runs (MMIO may look at it).
-     * {@link #codeWritten} tells whether its page walk's A-bit update hit translated code.
+     * it, at {@code pc}. instret is exact while the access runs (MMIO may look at it). The
+     * block leaves after it (its page walk may have set an A bit in translated code).
      */
     long loadSlow(long va, int size, long pc, int retired) {
         int before = enterSlowPath(retired);
@@ -225,8 +225,8 @@ final class JitRuntime implements CodePageTracker {
         return v;
     }
 
-    /** A store that missed the store TLB (or hit a code page); returns whether it overwrote translated code. */
-    boolean storeSlow(long va, int size, long value, long pc, int retired) {
+    /** A store that missed the store TLB (or hit a code page); the block leaves after it (it may have overwritten translated code). */
+    void storeSlow(long va, int size, long value, long pc, int retired) {
         int before = enterSlowPath(retired);
         try {
             mmu.storeSlow(va, size, value);
@@ -234,7 +234,6 @@ final class JitRuntime implements CodePageTracker {
             throw trapAt(t, pc, before);
         }
         csrs.instret -= before;
-        return codeWritten;
     }
 
     /**

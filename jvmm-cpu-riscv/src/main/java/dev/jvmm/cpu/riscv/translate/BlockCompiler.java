@@ -49,7 +49,10 @@ import java.util.Map;
  * register share one check (see {@link AccessGroups}); on a miss the registers the region
  * writes go back to the register file and the runtime's slow path is called with the
  * instruction's pc and the count retired before it, so a trap there leaves the interpreter's
- * exact state. A store whose slow path reports overwritten code leaves the region after it.
+ * exact state. After a slow path the region leaves, to the next instruction: a slow path that
+ * returned into the fast one (a call HotSpot must keep every live value across) made HotSpot
+ * keep guest registers on the stack in the whole loop around it. Leaving also covers a slow
+ * store (or a page walk's A bit) that overwrote translated code.
  */
 public final class BlockCompiler {
 
@@ -843,7 +846,6 @@ public final class BlockCompiler {
             address(rs1, imm, LOAD_TAGS);
             Label slow = c.newLabel();
             Label done = c.newLabel();
-            Label codeWritten = c.newLabel();
             Label own = c.newLabel();
             if (group != null) {
                 c.iload(groupHit(group)).ifeq(own);
@@ -863,17 +865,10 @@ public final class BlockCompiler {
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
-            // The page walk may have set an A bit in a page of translated code (maybe this
-            // block's): then the instruction completes and the block leaves, as after a store.
-            c.aload(RT).getfield(RUNTIME, CODE_WRITTEN, CD_boolean).ifne(codeWritten);
-            c.labelBinding(done);
-            complete.run();
-            Label next = c.newLabel();
-            c.goto_(next);
-            c.labelBinding(codeWritten);
             complete.run();
             exit(npc, k + 1);
-            c.labelBinding(next);
+            c.labelBinding(done);
+            complete.run();
         }
 
         private void store(int k, int insn, int rs1, int rs2, int f3, long pc, long npc) {
@@ -909,8 +904,7 @@ public final class BlockCompiler {
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "storeSlow", STORE_SLOW);
-            c.ifeq(done);
-            exit(npc, k + 1); // the store overwrote translated code: refetch from the next instruction
+            exit(npc, k + 1);
             c.labelBinding(done);
         }
 

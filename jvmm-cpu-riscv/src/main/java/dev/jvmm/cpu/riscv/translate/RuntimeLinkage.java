@@ -64,8 +64,8 @@ final class RuntimeLinkage {
     /** long loadSlow(long va, int size, long pc, int retired): zero-extended value. */
     static final MethodTypeDesc LOAD_SLOW = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_long,
             ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_int);
-    /** boolean storeSlow(long va, int size, long value, long pc, int retired): whether code was overwritten. */
-    static final MethodTypeDesc STORE_SLOW = MethodTypeDesc.of(ConstantDescs.CD_boolean, ConstantDescs.CD_long,
+    /** void storeSlow(long va, int size, long value, long pc, int retired). */
+    static final MethodTypeDesc STORE_SLOW = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_long,
             ConstantDescs.CD_int, ConstantDescs.CD_long, ConstantDescs.CD_long, ConstantDescs.CD_int);
     /** long atomic(int insn, long va, long src, long pc, int retired): rd's value; then field codeWritten. */
     static final MethodTypeDesc ATOMIC = MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_int,
