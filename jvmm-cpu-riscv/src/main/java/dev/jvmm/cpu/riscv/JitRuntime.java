@@ -225,7 +225,10 @@ final class JitRuntime implements CodePageTracker {
         return v;
     }
 
-    /** A store that missed the store TLB (or hit a code page); the block leaves after it (it may have overwritten translated code). */
+    /**
+     * A store that missed the store TLB (or hit a code page); the block leaves after it (it may
+     * have overwritten translated code).
+     */
     void storeSlow(long va, int size, long value, long pc, int retired) {
         int before = enterSlowPath(retired);
         try {

@@ -16,11 +16,13 @@ import java.util.Arrays;
  * stays in compiled code instead of returning to the dispatcher after every block; else it
  * returns to the dispatcher, naming itself and its slot, and the dispatcher links the slot to
  * the block it finds next if that one is compiled. Whether to call is one branch over one sum
- * ({@code NONE}'s entry run exceeds every budget): the code HotSpot compiles has no branch
- * that only later runs take (which made it throw the compiled code away and recompile). A
- * link to the same page needs no check of its own: the caller's lookup proved the page's
- * mapping; whenever translations may have gone stale (a fence, a dropped page, a flush) the
- * translator resets every link to {@code NONE}.
+ * ({@code NONE}'s entry run exceeds every budget), so fewer branches than conditions can be
+ * ones that only later runs take (HotSpot throws the compiled code away and recompiles when
+ * one is); a block that only ever went one way while HotSpot profiled it still is (64 of 256
+ * block deoptimisations in a boot, 2026-11-27; sharing the check among all blocks removed them
+ * but lost more, see docs/performance.md). A link to the same page needs no check of its own:
+ * the caller's lookup proved the page's mapping; whenever translations may have gone stale (a
+ * fence, a dropped page, a flush) the translator resets every link to {@code NONE}.
  */
 public abstract class TranslatedBlock {
 

@@ -23,7 +23,7 @@ public final class Translation {
     private final long[] decoded;
     /** The pc after the decoded instructions. */
     private final long decodedEnd;
-    /** Runs so far, each counting {@link #heatPerRun}; a long, so a threshold near the int's maximum cannot overflow it. */
+    /** Runs so far, each counting {@link #heatPerRun}; a long, so no threshold near the int's maximum overflows it. */
     long heat;
     /**
      * What one run adds to {@link #heat}: 1, and 1 more per {@link #INSTRUCTIONS_PER_HEAT}

@@ -16,7 +16,8 @@ class CompileHeatTest {
 
     /** A loop whose block is {@code body} instructions long (the last two count the iterations in s1 and jump back). */
     private static String loop(int body) {
-        return "    li   s1, 0\nloop:\n" + "    addi a0, a0, 1\n".repeat(body - 2) + "    addi s1, s1, 1\n    j    loop\n";
+        return "    li   s1, 0\nloop:\n" + "    addi a0, a0, 1\n".repeat(body - 2)
+                + "    addi s1, s1, 1\n    j    loop\n";
     }
 
     /** The iterations (in s1) after which the loop's block was first seen compiled, running one iteration per step. */

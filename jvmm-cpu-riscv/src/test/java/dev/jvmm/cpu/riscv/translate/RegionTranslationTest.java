@@ -214,7 +214,8 @@ class RegionTranslationTest {
             // timer checks) after about a slice (Hart.BLOCK) plus one forward run.
             long runs = l.jit.translatorStats().translatedRuns();
             l.step(100_000);
-            assertThat(l.jit.translatorStats().translatedRuns() - runs).isGreaterThanOrEqualTo(100_000 / (Hart.BLOCK + 64));
+            assertThat(l.jit.translatorStats().translatedRuns() - runs)
+                    .isGreaterThanOrEqualTo(100_000 / (Hart.BLOCK + 64));
         }
     }
 
