@@ -555,6 +555,18 @@ public final class BlockCompiler {
             leave(count, samePage ? linkTargets.indexOf(pc) : -1);
         }
 
+        /**
+         * Leaves the region to {@code npc} after a slow path, {@code count} instructions in; a
+         * link slot only if the block has one for that pc anyway: slow paths are rare, and a
+         * block with many loads and stores would otherwise spend its slots on them before its
+         * branches' exits.
+         */
+        private void exitAfterSlowPath(long npc, int count) {
+            lconst(npc);
+            c.lstore(TARGET);
+            leave(count, linkTargets.indexOf(npc));
+        }
+
         /** Leaves the region to the pc in local TARGET (a computed one: no link slot). */
         private void exitToTarget(int count) {
             leave(count, -1);
@@ -866,7 +878,7 @@ public final class BlockCompiler {
             retired(k);
             c.invokevirtual(RUNTIME, "loadSlow", LOAD_SLOW);
             complete.run();
-            exit(npc, k + 1);
+            exitAfterSlowPath(npc, k + 1);
             c.labelBinding(done);
             complete.run();
         }
@@ -904,7 +916,7 @@ public final class BlockCompiler {
             lconst(pc);
             retired(k);
             c.invokevirtual(RUNTIME, "storeSlow", STORE_SLOW);
-            exit(npc, k + 1);
+            exitAfterSlowPath(npc, k + 1);
             c.labelBinding(done);
         }
 
@@ -929,7 +941,7 @@ public final class BlockCompiler {
             }
             Label done = c.newLabel();
             c.aload(RT).getfield(RUNTIME, CODE_WRITTEN, CD_boolean).ifeq(done);
-            exit(npc, k + 1); // refetch from the next instruction
+            exitAfterSlowPath(npc, k + 1); // refetch from the next instruction
             c.labelBinding(done);
         }
 
