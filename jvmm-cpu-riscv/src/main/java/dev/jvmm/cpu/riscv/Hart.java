@@ -34,8 +34,8 @@ public final class Hart implements Stateful {
 
     /**
      * Instructions between checks for interrupts and requests from other threads: the bound
-     * on their latency, some microseconds of guest time (at the interpreter's speed, about a
-     * hundred). Each check also leaves compiled code for the dispatcher's lookup; at 256 that
+     * on their latency, some microseconds in compiled code (about 40 at the interpreter's
+     * speed). Each check also leaves compiled code for the dispatcher's lookup; at 256 that
      * round trip cost translated code 10-20 % (2026-11-27: hash 0.89 -> 0.76 s, qsort 1.07 ->
      * 0.96 s, matmul 3.96 -> 3.21 s at 4096; 16384 and 65536 no faster, boots alike or faster).
      */

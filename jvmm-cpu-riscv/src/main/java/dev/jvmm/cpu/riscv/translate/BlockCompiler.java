@@ -402,12 +402,13 @@ public final class BlockCompiler {
          * (or -1) in SLOT: the next block is the one linked in the slot, or for an exit without
          * a slot the compiled block the runtime finds at TARGET, or NONE. It is called only while
          * the chain is not too deep, at least one instruction retired here and the rest of the
-         * budget covers its entry run (never NONE's), all tested as one sum's sign: one branch
-         * that most blocks take both ways (at the chain's depth and budget ends) before HotSpot
+         * budget covers its entry run (never NONE's), all tested as one sum's sign: one branch,
+         * which many blocks take both ways (at the chain's depth and budget ends) before HotSpot
          * compiles them, so it keeps both (a branch that only later runs took, such as the first
-         * time a link was there, made it discard and recompile the block). Else the block returns to the dispatcher,
-         * which links the slot. One tail per method, not one per exit: it is most of an exit's
-         * bytecode, and HotSpot's compile time grows with the bytecode.
+         * time a link was there, made it discard and recompile the block; see TranslatedBlock).
+         * Else the block returns to the dispatcher, which links the slot. One tail per method,
+         * not one per exit: it is most of an exit's bytecode, and HotSpot's compile time grows
+         * with the bytecode.
          */
         private void chain() {
             Label plain = c.newLabel();

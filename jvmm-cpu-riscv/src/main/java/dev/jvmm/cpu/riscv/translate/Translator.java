@@ -18,8 +18,9 @@ import java.util.function.Supplier;
  * the offset through the fetch TLB, so permission and mapping changes need no work here.
  * Entries start as stubs holding the decoded block (which the runtime's block interpreter
  * runs); once their heat (runs, a long block's weighted by its length, see
- * {@link Translation#heatPerRun}) reaches {@link TranslatorOptions#hotThreshold()} they are compiled into hidden
- * classes (not strongly linked to their loader, so dropping an entry lets the class be unloaded).
+ * {@link Translation#heatPerRun}) reaches {@link TranslatorOptions#hotThreshold()} they are
+ * compiled into hidden classes (not strongly linked to their loader, so dropping an entry lets
+ * the class be unloaded).
  *
  * <p>Invalidation: every entry marks its RAM page through the {@link CodePageTracker};
  * a CPU store of this hart there calls {@link #invalidatePage}, before the bytes change. Other
