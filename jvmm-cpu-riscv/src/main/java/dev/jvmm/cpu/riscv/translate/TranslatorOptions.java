@@ -59,15 +59,17 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * 7.9-8.4 s in five rounds; 400,000 uses less CPU). Counting a long block's runs as more
      * (one more per ten instructions; 2026-11-27, with the startup cache, 3 rounds) made boots
      * 5.15-5.52 s against 5.58-6.48 s, with 305 M instructions run decoded instead of 520 M and
-     * 393 blocks compiled instead of 222. A compiled block costs
-     * about 15 KiB of the JVM's memory (code, its metadata, class data;
+     * 393 blocks compiled instead of 222; then 50,000 against 100,000 (8 rounds, same minutes):
+     * faster in 7, by 0.2 s (4 %) in the median, 555 blocks compiled instead of 390 and 223 M
+     * instructions decoded instead of 302 M; 25,000 no faster (3 rounds, more CPU). A compiled
+     * block costs about 15 KiB of the JVM's memory (code, its metadata, class data;
      * bench/memory/blocks.py), so 4096 of them are about 60 MiB and fit the launcher's 64 MiB
      * code cache; a boot or cpubench keeps about 1,200. Up to 131,072 entries (mostly
      * uncompiled stubs) fit before the cache is dropped; a boot touches more than 32768 block
      * starts.
      */
     public static TranslatorOptions defaults() {
-        return new TranslatorOptions(100_000, 4_096, 128);
+        return new TranslatorOptions(50_000, 4_096, 128);
     }
 
     /**
