@@ -53,7 +53,7 @@ final class JitRuntime implements CodePageTracker {
 
     /** Instructions a faulting block retired before the faulting one (set by the slow paths). */
     private int trapRetired;
-    /** Set when a CPU store hit a page holding translated code (read by generated code after a load's slow path or an atomic). */
+    /** Set when a CPU store hit a page holding translated code (read by the block interpreter and after an atomic). */
     boolean codeWritten;
 
     private long translatedInstructions;

@@ -551,21 +551,19 @@ public final class BlockCompiler {
             if (samePage && !linkTargets.contains(pc) && linkTargets.size() < MAX_LINKS) {
                 linkTargets.add(pc); // a link slot: only a block of the same page may be linked
             }
-            lconst(pc);
-            c.lstore(TARGET);
-            leave(count, samePage ? linkTargets.indexOf(pc) : -1);
+            exitAfterSlowPath(pc, count);
         }
 
         /**
-         * Leaves the region to {@code npc} after a slow path, {@code count} instructions in; a
-         * link slot only if the block has one for that pc anyway: slow paths are rare, and a
-         * block with many loads and stores would otherwise spend its slots on them before its
-         * branches' exits.
+         * Leaves the region to {@code npc} after a slow path, {@code count} instructions in,
+         * through the link slot the block has for that pc if any, without making one: slow paths
+         * are rare, and a block with many loads and stores would otherwise spend its slots on
+         * them before its branches' exits.
          */
         private void exitAfterSlowPath(long npc, int count) {
             lconst(npc);
             c.lstore(TARGET);
-            leave(count, linkTargets.indexOf(npc));
+            leave(count, linkTargets.indexOf(npc)); // -1 for none (slots hold same-page pcs only)
         }
 
         /** Leaves the region to the pc in local TARGET (a computed one: no link slot). */
