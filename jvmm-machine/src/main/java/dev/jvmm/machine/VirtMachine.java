@@ -823,6 +823,7 @@ public final class VirtMachine implements AutoCloseable {
             long budget = htif != null ? HTIF_RUN_BUDGET : RUN_BUDGET;
             while (exit.get() == null) {
                 if (pauser.pauseRequested()) {
+                    hart.syncDirtyLog(); // a paused machine's dirty-page log is exact
                     pauser.parkIfPaused();
                     continue;
                 }

@@ -17,24 +17,20 @@ import jdk.internal.misc.Unsafe;
  * so that HotSpot trusts its fields: in generated code, where it is a constant, the address and
  * the bound fold into the instructions.
  *
- * <p>Every store marks its page in the dirty-page log ({@link DirtyPageLog}'s marks array,
- * shared here so that it is a trusted constant too), after the data, with release order: then a
- * store is one call whose whole body HotSpot inlines, even deep in a large translated block
- * (a separate marking call through a {@code VarHandle} inlined about 300 bytes of bytecode per
- * store, and C2 stopped inlining anything after a block's first few dozen stores). A store that
- * crosses into the next page marks that one as well.
+ * <p>Stores here do not mark the {@link DirtyPageLog}: the MMU, its only writer, marks a page
+ * when it caches write access to it in a store TLB entry and when it drops the entry, and marks
+ * after each store of its slow path (the rules are the log's). One mark per store had cost
+ * translated code up to a fifth of its time in store-heavy loops.
  *
  * <p>Needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (jvmm's jar manifest,
  * launcher and test configuration give it). Little-endian like RISC-V on any host.
  *
  * @param address the host address of RAM offset 0
  * @param size    RAM's size in bytes
- * @param marks   the dirty-page log's marks: one byte per page of RAM
  */
-public record DirectRam(long address, long size, byte[] marks) {
+public record DirectRam(long address, long size) {
 
     private static final Unsafe UNSAFE = unsafe();
-    private static final long MARKS_BASE = Unsafe.ARRAY_BYTE_BASE_OFFSET;
 
     private static Unsafe unsafe() {
         Module java = Object.class.getModule();
@@ -51,10 +47,6 @@ public record DirectRam(long address, long size, byte[] marks) {
         if (size < Long.BYTES || address == 0) {
             throw new IllegalArgumentException("bad RAM window: address 0x%x, size %d".formatted(address, size));
         }
-        // Every offset at() lets through has its page's mark: marking needs no check of its own.
-        if (marks.length < (size + GuestMemory.PAGE_SIZE - 1) / GuestMemory.PAGE_SIZE) {
-            throw new IllegalArgumentException("%d page marks for %d bytes of RAM".formatted(marks.length, size));
-        }
     }
 
     /** The host address of {@code width} bytes at {@code offset}; throws unless they all lie in RAM. */
@@ -69,16 +61,6 @@ public record DirectRam(long address, long size, byte[] marks) {
     // Apart from at() so that at() stays small enough for HotSpot to inline everywhere.
     private IndexOutOfBoundsException outside(long offset, int width) {
         return new IndexOutOfBoundsException("RAM access at offset 0x%x+%d outside [0, 0x%x)".formatted(offset, width, size));
-    }
-
-    /** Marks the pages of the {@code width} bytes at {@code offset} (which at() let through), after their store. */
-    private void mark(long offset, int width) {
-        long first = offset >>> 12;
-        long last = (offset + width - 1) >>> 12;
-        UNSAFE.putByteRelease(marks, MARKS_BASE + first, (byte) 1);
-        if (last != first) {
-            UNSAFE.putByteRelease(marks, MARKS_BASE + last, (byte) 1);
-        }
     }
 
     // Each accessor stays within C1's 35-byte inlining limit.
@@ -101,21 +83,17 @@ public record DirectRam(long address, long size, byte[] marks) {
 
     public void store8(long offset, byte value) {
         UNSAFE.putByte(null, at(offset, 1), value);
-        mark(offset, 1);
     }
 
     public void store16(long offset, short value) {
         UNSAFE.putShortUnaligned(null, at(offset, 2), value, false);
-        mark(offset, 2);
     }
 
     public void store32(long offset, int value) {
         UNSAFE.putIntUnaligned(null, at(offset, 4), value, false);
-        mark(offset, 4);
     }
 
     public void store64(long offset, long value) {
         UNSAFE.putLongUnaligned(null, at(offset, 8), value, false);
-        mark(offset, 8);
     }
 }

@@ -12,14 +12,32 @@ import java.util.function.IntPredicate;
  * <p>Writers store the data first and the mark second, with release ordering; the collector
  * clears a mark (volatile) before it copies the page. So a write is either seen by that copy or
  * leaves its page marked for the next round, and no write is ever lost between rounds.
- * Marking is always on: it costs one byte store per guest store and needs no switching of the
- * harts' fast paths.
+ *
+ * <p>Cached writers (a hart's store TLB) write without marking, under three rules: mark a
+ * page when caching write access to it and again when dropping that access; whenever
+ * {@link #collections()} changed since they last looked, mark every page they hold and drop
+ * them; look at least at every slice boundary of their thread and before it parks for a pause.
+ * A write through a cached entry after the collector cleared its page is then marked again
+ * when the entry goes, or when its writer next looks, which is after the collection ended; so
+ * a paused machine's log is exact, and a running one's lags by at most a slice per hart.
+ * Marking is always on and needs no switching of the harts' fast paths.
  */
 public final class DirtyPageLog {
 
     private static final VarHandle MARK = MethodHandles.arrayElementVarHandle(byte[].class);
+    private static final VarHandle COLLECTIONS;
+
+    static {
+        try {
+            COLLECTIONS = MethodHandles.lookup().findVarHandle(DirtyPageLog.class, "collections", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final byte[] marks;
+    /** Collections finished (see {@link #collections()}). */
+    private volatile int collections;
 
     DirtyPageLog(long memorySize) {
         long pages = memorySize / GuestMemory.PAGE_SIZE;
@@ -28,11 +46,6 @@ public final class DirtyPageLog {
         }
         this.marks = new byte[(int) pages];
         java.util.Arrays.fill(marks, (byte) 1); // everything is "dirty" relative to nothing sent
-    }
-
-    /** The marks themselves, for {@link DirectRam}'s stores (release-ordered after the data, like {@link #markOffset}). */
-    byte[] marks() {
-        return marks;
     }
 
     /** Pages covered. */
@@ -73,8 +86,25 @@ public final class DirtyPageLog {
      * For each marked page in order: clears its mark, then hands it to {@code sink} (which copies
      * it). Stops early, leaving later marks set, when {@code sink} returns false. Returns the
      * number of pages handed over. If {@code sink} throws, the page it was given is marked again.
+     * Cached writers learn of every collection, however it ends (see the class comment).
      */
     public int collect(IntPredicate sink) {
+        try {
+            return collectMarked(sink);
+        } finally {
+            COLLECTIONS.getAndAdd(this, 1); // atomic: two collectors must not make one change
+        }
+    }
+
+    /**
+     * How many {@link #collect} calls have ended: a cached writer that sees it change must
+     * mark every page it holds write access to, and drop them.
+     */
+    public int collections() {
+        return collections;
+    }
+
+    private int collectMarked(IntPredicate sink) {
         int count = 0;
         for (int p = 0; p < marks.length; p++) {
             if (marks[p] != 0) {

@@ -68,13 +68,13 @@ public final class GuestMemory implements AutoCloseable {
         this.base = base;
         this.size = segment.byteSize();
         this.dirtyPages = new DirtyPageLog(size);
-        this.direct = new DirectRam(segment.address(), size, dirtyPages.marks());
+        this.direct = new DirectRam(segment.address(), size);
     }
 
     /**
-     * The per-page write marks. Every writing accessor of this class and every store through
-     * {@link #direct()} marks; code that stores into {@link #segment()} must mark too, after the
-     * store.
+     * The per-page write marks. Every writing accessor of this class marks; code that stores
+     * into {@link #segment()} or through {@link #direct()} must mark too, after the store, or
+     * follow the log's rules for cached writers.
      */
     public DirtyPageLog dirtyPages() {
         return dirtyPages;
@@ -152,7 +152,7 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * The CPU's fast way to the same bytes as {@link #segment()}, by RAM offset. Valid until
-     * {@link #close()}; its stores mark {@link #dirtyPages()} themselves.
+     * {@link #close()}; its stores do not mark {@link #dirtyPages()} (see there who must).
      */
     public DirectRam direct() {
         return direct;

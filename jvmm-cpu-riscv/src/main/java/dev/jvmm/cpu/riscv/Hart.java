@@ -127,6 +127,7 @@ public final class Hart implements Stateful {
         long attempted = 0;
         Interpreter interp = interpreter;
         while (attempted < budget) {
+            mmu.syncDirtyLog();
             if (flushRequested) {
                 mmu.flushAll();
                 if (jit != null) {
@@ -157,7 +158,19 @@ public final class Hart implements Stateful {
             }
         }
         exitRequested = false;
+        mmu.syncDirtyLog();
         return csrs.instret - startInstret;
+    }
+
+    /**
+     * Marks in the dirty-page log every page this hart's store TLB may have written since the
+     * log's last collection, if there was one since the hart last looked (see
+     * {@code DirtyPageLog}'s rules for cached writers). {@link #run} does so at every slice and
+     * when it returns; a machine calls this on the hart's thread before it parks for a pause, so
+     * that a paused machine's log is exact. Call on the hart's thread or while it is stopped.
+     */
+    public void syncDirtyLog() {
+        mmu.syncDirtyLog();
     }
 
     /**

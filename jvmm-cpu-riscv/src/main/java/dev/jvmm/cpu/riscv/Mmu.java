@@ -2,6 +2,7 @@ package dev.jvmm.cpu.riscv;
 
 import dev.jvmm.memory.AddressSpace;
 import dev.jvmm.memory.DirectRam;
+import dev.jvmm.memory.DirtyPageLog;
 import dev.jvmm.memory.GuestMemory;
 import dev.jvmm.memory.MmioRegion;
 import java.lang.foreign.MemorySegment;
@@ -18,9 +19,12 @@ import java.util.Arrays;
  * entries only once the PTE's D bit is set), so a hit needs no further checks. MMIO is never
  * cached. Misaligned accesses that cross a page translate both pages before touching memory.
  *
- * <p>Every store into RAM here goes through {@link DirectRam}, which marks its page in the
- * {@link dev.jvmm.memory.DirtyPageLog} after the bytes are written (live migration resends marked pages). AMOs,
- * LR/SC and A/D updates go through {@link GuestMemory}'s atomics, which mark by themselves.
+ * <p>Every store into RAM here goes through {@link DirectRam}, which does not mark the
+ * {@link DirtyPageLog} (live migration resends marked pages): the store TLB is a cached writer
+ * under the log's rules. A page is marked when a store entry for it is filled and when the
+ * entry is dropped (replaced, flushed), and {@link #syncDirtyLog} marks and drops every store
+ * entry once the log was collected; the slow path marks after each store. AMOs, LR/SC and A/D
+ * updates go through {@link GuestMemory}'s atomics, which mark by themselves.
  */
 final class Mmu {
 
@@ -52,6 +56,8 @@ final class Mmu {
     private static final class Tlb {
         final long[][] tag = new long[3][TLB_SIZE];
         final long[][] add = new long[3][TLB_SIZE];
+        /** Where a dropped store entry's page is marked (see the class comment). */
+        private final DirtyPageLog dirty;
         /** Whether S-mode entries for U pages (allowed by SUM) are cached. */
         boolean hasUserPages;
         /**
@@ -62,11 +68,14 @@ final class Mmu {
         long superpageFirst;
         long superpageLast;
 
-        Tlb() {
+        Tlb(DirtyPageLog dirty) {
+            this.dirty = dirty;
+            Arrays.fill(tag[STORE], -1L); // flush() drops (marks) only valid store entries
             flush();
         }
 
         void flush() {
+            dropStoreEntries();
             for (long[] t : tag) {
                 Arrays.fill(t, -1L);
             }
@@ -94,10 +103,28 @@ final class Mmu {
                 return;
             }
             int i = (int) vpn & TLB_MASK;
+            if (tag[STORE][i] == vpn) {
+                dropStoreEntry(i);
+            }
             for (long[] t : tag) {
                 if (t[i] == vpn) {
                     t[i] = -1L;
                 }
+            }
+        }
+
+        /** Drops store entry {@code i} (if valid), marking its page: stores through it may have come after the last collection. */
+        void dropStoreEntry(int i) {
+            long vpn = tag[STORE][i];
+            if (vpn != -1L) {
+                dirty.markOffset((vpn << 12) + add[STORE][i]);
+                tag[STORE][i] = -1L;
+            }
+        }
+
+        void dropStoreEntries() {
+            for (int i = 0; i < TLB_SIZE; i++) {
+                dropStoreEntry(i);
             }
         }
     }
@@ -113,7 +140,10 @@ final class Mmu {
     private final Pmp pmp;
     private Traps traps;
 
-    private final Tlb[] sets = {new Tlb(), new Tlb(), null, new Tlb()};
+    private final DirtyPageLog dirty;
+    /** The log's {@link DirtyPageLog#collections()} at the last {@link #syncDirtyLog}. */
+    private int collectionsSeen;
+    private final Tlb[] sets;
 
     // Current arrays (switched with privilege/MPRV): the interpreter's fast path reads these.
     long[] fetchTag;
@@ -135,6 +165,9 @@ final class Mmu {
         this.direct = ram.direct();
         this.ramBase = ram.base();
         this.ramSize = ram.size();
+        this.dirty = ram.dirtyPages();
+        this.collectionsSeen = dirty.collections();
+        this.sets = new Tlb[] {new Tlb(dirty), new Tlb(dirty), null, new Tlb(dirty)};
         this.csrs = csrs;
         this.pmp = pmp;
     }
@@ -166,6 +199,24 @@ final class Mmu {
             }
         }
         fetchEpoch++;
+    }
+
+    /**
+     * The dirty-page log's rule for cached writers: if the log was collected since the last
+     * call, marks the page of every store entry and drops them (stores through them may have
+     * followed the collector's clearing). Called on the hart's thread at every slice and before
+     * it stops running; costs one volatile read otherwise.
+     */
+    void syncDirtyLog() {
+        int c = dirty.collections();
+        if (c != collectionsSeen) {
+            collectionsSeen = c;
+            for (Tlb t : sets) {
+                if (t != null) {
+                    t.dropStoreEntries();
+                }
+            }
+        }
     }
 
     private int dataPrivilege() {
@@ -349,6 +400,7 @@ final class Mmu {
                 case 4 -> direct.store32(off, (int) value);
                 default -> direct.store64(off, value);
             }
+            dirty.markOffset(off); // never across a page: storeSlow splits such stores
             return;
         }
         MmioRegion region = bus.findMmio(pa, size);
@@ -438,7 +490,7 @@ final class Mmu {
                 long[] add = t.add[STORE];
                 for (int i = 0; i < TLB_SIZE; i++) {
                     if (tag[i] != -1L && (tag[i] << 12) + add[i] == pageOffset) {
-                        tag[i] = -1L;
+                        t.dropStoreEntry(i);
                     }
                 }
             }
@@ -494,6 +546,11 @@ final class Mmu {
                 && !(type == STORE && isCodePage((page - ramBase) >>> 12))) {
             Tlb set = type == FETCH ? sets[priv] : dataSet;
             int i = (int) (va >>> 12) & TLB_MASK;
+            if (type == STORE) {
+                // Cached write access: the page is marked now, the replaced entry's page as it goes.
+                set.dropStoreEntry(i);
+                dirty.markOffset(page - ramBase);
+            }
             set.tag[type][i] = va >>> 12;
             set.add[type][i] = (page - ramBase) - (va & ~0xfffL);
             if (userPage && priv == Csrs.PRIV_S) {

@@ -13,9 +13,12 @@
  *
  * <h3>Dirty pages</h3>
  * Every CPU store that writes RAM directly goes through {@code DirectRam} (the MMU's TLB fast
- * and slow paths, and translated code's inline stores), which marks its page in
- * {@link dev.jvmm.memory.DirtyPageLog} after the store; AMOs, LR/SC and page-table A/D updates go through
- * {@link dev.jvmm.memory.GuestMemory}'s atomics, which mark by themselves.
+ * and slow paths, and translated code's inline stores), which does not mark; the MMU follows
+ * {@link dev.jvmm.memory.DirtyPageLog}'s rules for cached writers: it marks a page when a store
+ * TLB entry for it is filled and when the entry is dropped, marks every cached page and drops
+ * them when the log was collected since it last looked (the hart looks at every slice and when
+ * {@code run} returns), and marks after each slow-path store. AMOs, LR/SC and page-table A/D
+ * updates go through {@link dev.jvmm.memory.GuestMemory}'s atomics, which mark by themselves.
  *
  * <h3>What it must not know</h3>
  * Devices, boards and files: physical accesses go to {@link dev.jvmm.memory.GuestMemory} or
