@@ -18,7 +18,10 @@ import java.util.TreeMap;
  * {@link BlockDecoder}) at the targets of direct branches and JALs, at the fall-through of
  * branches and of blocks cut at their maximum length, after calls (return sites) and at the
  * constant targets of AUIPC+JALR pairs, as long
- * as they lie in the entry's page and the instruction budget lasts. The page is copied out of
+ * as they lie in the entry's page and the instruction budget lasts. A {@link RegionShape#LOOP}
+ * region then keeps only the instructions on a cycle through the entry (of fall-throughs,
+ * branches, JALs and returns to the return sites found), or the entry's basic block when there
+ * is none. The page is copied out of
  * RAM once and every block is decoded from that copy, so the region's bytes are consistent
  * even if another thread writes the page meanwhile. A target inside an already decoded
  * instruction (possible with compressed code) is left out: jumping there leaves the region.
@@ -33,7 +36,7 @@ final class RegionDecoder {
      * holds at most {@code maxBlock} instructions and the whole region at most
      * {@code maxRegion} (at least the entry block). Empty when the entry is not translatable.
      */
-    static GuestRegion decode(MemorySegment ram, long pc, long offset, int maxBlock, int maxRegion) {
+    static GuestRegion decode(MemorySegment ram, long pc, long offset, int maxBlock, int maxRegion, RegionShape shape) {
         long pageOffset = offset & ~0xfffL;
         long pagePc = pc & ~0xfffL;
         int available = offset < 0 || offset >= ram.byteSize() ? 0
@@ -96,6 +99,9 @@ final class RegionDecoder {
                 break;
             }
         }
+        if (shape == RegionShape.LOOP && entryBlockLength > 0) {
+            covered = loopThrough(pc, covered, entryBlockLength, callReturns);
+        }
         List<GuestBlock.Instruction> instructions = List.copyOf(covered.values());
         Set<Long> labels = new HashSet<>();
         labels.add(pc);
@@ -138,6 +144,79 @@ final class RegionDecoder {
         int hi = (int) (instructions.getLast().nextPc() - pagePc);
         return new GuestRegion(pc, offset, instructions, Set.copyOf(labels), Map.copyOf(predictions),
                 entryBlockLength, pageOffset + lo, Arrays.copyOfRange(page, lo, hi));
+    }
+
+    /**
+     * The instructions of {@code covered} on a cycle through {@code pc} (reachable from it and
+     * reaching it again; a return may go to any of {@code returnSites}), or, if there is none,
+     * the entry's basic block (its first {@code entryBlockLength} instructions, which every
+     * cycle through the entry holds too).
+     */
+    private static TreeMap<Long, GuestBlock.Instruction> loopThrough(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
+            int entryBlockLength, List<Long> returnSites) {
+        Map<Long, List<Long>> predecessors = new HashMap<>();
+        for (GuestBlock.Instruction i : covered.values()) {
+            for (long s : successors(covered, i, returnSites)) {
+                predecessors.computeIfAbsent(s, k -> new ArrayList<>()).add(i.pc());
+            }
+        }
+        Set<Long> reachable = new HashSet<>(List.of(pc));
+        ArrayDeque<Long> work = new ArrayDeque<>(reachable);
+        while (!work.isEmpty()) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites)) {
+                if (reachable.add(s)) {
+                    work.add(s);
+                }
+            }
+        }
+        Set<Long> cycle = new HashSet<>(); // reachable and reaching the entry
+        work.add(pc);
+        while (!work.isEmpty()) {
+            for (long p : predecessors.getOrDefault(work.poll(), List.of())) {
+                if (reachable.contains(p) && cycle.add(p)) {
+                    work.add(p);
+                }
+            }
+        }
+        TreeMap<Long, GuestBlock.Instruction> kept = new TreeMap<>();
+        if (cycle.isEmpty()) {
+            for (GuestBlock.Instruction i : covered.tailMap(pc, true).values()) {
+                if (kept.size() == entryBlockLength) {
+                    break;
+                }
+                kept.put(i.pc(), i);
+            }
+        } else {
+            for (long p : cycle) {
+                kept.put(p, covered.get(p));
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Where control may go after {@code i} inside {@code covered}: its fall-through, its branch
+     * or JAL target, for a return the return sites (as the compiled region predicts them).
+     */
+    private static List<Long> successors(TreeMap<Long, GuestBlock.Instruction> covered, GuestBlock.Instruction i,
+            List<Long> returnSites) {
+        List<Long> next = new ArrayList<>(2);
+        int op = i.insn() & 0x7f;
+        if (op != 0x6f && op != 0x67 && covered.containsKey(i.nextPc())) {
+            next.add(i.nextPc());
+        }
+        long t = GuestRegion.directTarget(i.pc(), i.insn());
+        if (t != GuestRegion.NO_TARGET && covered.containsKey(t)) {
+            next.add(t);
+        }
+        if (GuestRegion.isReturn(i.insn())) {
+            for (long r : returnSites) {
+                if (covered.containsKey(r)) {
+                    next.add(r);
+                }
+            }
+        }
+        return next;
     }
 
     /** Whether [{@code pc}, {@code pc + length}) overlaps a covered instruction that does not start at {@code pc}. */

@@ -229,7 +229,7 @@ public final class Translator {
         // read below stay valid as long as the entry lives.
         tracker.markCodePage(t.offset >>> 12);
         int budget = options.maxRegionInstructions();
-        GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget);
+        GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget, options.regionShape());
         t.length = region.entryBlockLength();
         t.code = region.code();
         t.codeOffset = region.codeOffset();
@@ -251,7 +251,7 @@ public final class Translator {
                 } else {
                     blockLimit /= 2;
                 }
-                region = RegionDecoder.decode(ram, t.pc, t.offset, blockLimit, budget);
+                region = RegionDecoder.decode(ram, t.pc, t.offset, blockLimit, budget, options.regionShape());
                 bytes = compiler.compile(region, name);
                 length = BlockCompiler.codeLength(bytes);
             }

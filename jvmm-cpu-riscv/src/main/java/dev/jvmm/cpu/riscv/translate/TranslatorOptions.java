@@ -10,19 +10,26 @@ package dev.jvmm.cpu.riscv.translate;
  * @param maxRegionInstructions the most instructions compiled into one region (it always holds its entry block)
  * @param warmThreshold taken jumps to a target (in the interpreter) before the block there is
  *     decoded for the block interpreter; at most {@code hotThreshold}
+ * @param regionShape which code around the entry a region holds
  */
 public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions,
-        int warmThreshold) {
+        int warmThreshold, RegionShape regionShape) {
 
     public TranslatorOptions {
         if (hotThreshold < 1 || maxBlocks < 1 || maxBlockInstructions < 1 || maxBlockInstructions > 1024
                 || maxRegionInstructions < 1 || maxRegionInstructions > 4096 || warmThreshold < 1
-                || warmThreshold > hotThreshold) {
+                || warmThreshold > hotThreshold || regionShape == null) {
             throw new IllegalArgumentException("bad translator options");
         }
     }
 
-    /** Options with the default warm threshold (or the hot one, if lower). */
+    /** Options with the default region shape. */
+    public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions,
+            int warmThreshold) {
+        this(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, warmThreshold, DEFAULT_REGION_SHAPE);
+    }
+
+    /** Options with the default warm threshold (or the hot one, if lower) and region shape. */
     public TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockInstructions, int maxRegionInstructions) {
         this(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, Math.min(DEFAULT_WARM_THRESHOLD, hotThreshold));
     }
@@ -41,11 +48,16 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     private static final int DEFAULT_WARM_THRESHOLD = 32;
 
     /**
-     * Single blocks by default: regions (try 256) run guest loops inside one method, 5x faster
-     * on JitBenchmark's call loop, but so far make cpubench's integer kernels in a Linux guest
-     * about 2x slower (suspected: compile latency of the larger methods), so they are opt-in.
+     * Loops of up to 32 instructions run inside one method (cpubench in the guest, 2026-11-27,
+     * 3 same-minute rounds, medians of second runs against single blocks: qsort 960 -> 650 ms,
+     * string 4113 -> 2851 ms, interp 3143 -> 2979 ms, hash 834 -> 804 ms, nbody alike, matmul
+     * 2569 -> 2715 ms; 48: string and interp less faster, matmul 2879 ms). Larger loop regions
+     * take in nested FP loops, which HotSpot then compiles worse (64 and 128: nbody 1.5x
+     * slower); regions of everything reachable (try {@link RegionShape#REACHABLE} with 256)
+     * make nbody, matmul and hash slower still.
      */
-    private static final int DEFAULT_REGION_INSTRUCTIONS = 1;
+    private static final int DEFAULT_REGION_INSTRUCTIONS = 32;
+    private static final RegionShape DEFAULT_REGION_SHAPE = RegionShape.LOOP;
 
     /**
      * A high hot threshold: a new hidden class runs in HotSpot's slow tiers for thousands of
@@ -75,33 +87,42 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
     /**
      * The defaults, with each value overridable by a system property for tuning:
      * {@code jvmm.jit.hotThreshold}, {@code jvmm.jit.maxBlocks}, {@code jvmm.jit.maxBlockInstructions},
-     * {@code jvmm.jit.maxRegionInstructions}, {@code jvmm.jit.warmThreshold} (capped at the hot threshold).
+     * {@code jvmm.jit.maxRegionInstructions}, {@code jvmm.jit.warmThreshold} (capped at the hot threshold),
+     * {@code jvmm.jit.regionShape} ({@code loop} or {@code reachable}).
      */
     public static TranslatorOptions fromSystemProperties() {
         TranslatorOptions d = defaults();
         int hot = Integer.getInteger("jvmm.jit.hotThreshold", d.hotThreshold);
+        String shape = System.getProperty("jvmm.jit.regionShape");
         return new TranslatorOptions(hot,
                 Integer.getInteger("jvmm.jit.maxBlocks", d.maxBlocks),
                 Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions),
                 Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions),
-                Math.min(hot, Integer.getInteger("jvmm.jit.warmThreshold", d.warmThreshold)));
+                Math.min(hot, Integer.getInteger("jvmm.jit.warmThreshold", d.warmThreshold)),
+                shape == null ? d.regionShape : RegionShape.valueOf(shape.toUpperCase(java.util.Locale.ROOT)));
     }
 
     /** The same options with hot threshold {@code n} (and the warm one capped at it). */
     public TranslatorOptions withHotThreshold(int n) {
-        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions, Math.min(warmThreshold, n));
+        return new TranslatorOptions(n, maxBlocks, maxBlockInstructions, maxRegionInstructions, Math.min(warmThreshold, n),
+                regionShape);
     }
 
     public TranslatorOptions withMaxBlocks(int n) {
-        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions, warmThreshold);
+        return new TranslatorOptions(hotThreshold, n, maxBlockInstructions, maxRegionInstructions, warmThreshold, regionShape);
     }
 
     /** The same options with regions of at most {@code n} instructions (1: single basic blocks). */
     public TranslatorOptions withMaxRegionInstructions(int n) {
-        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n, warmThreshold);
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, n, warmThreshold, regionShape);
     }
 
     public TranslatorOptions withWarmThreshold(int n) {
-        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, n);
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, n, regionShape);
+    }
+
+    /** The same options with regions of shape {@code shape}. */
+    public TranslatorOptions withRegionShape(RegionShape shape) {
+        return new TranslatorOptions(hotThreshold, maxBlocks, maxBlockInstructions, maxRegionInstructions, warmThreshold, shape);
     }
 }

@@ -13,12 +13,14 @@
  * {@link dev.jvmm.cpu.riscv.translate.RegionDecoder} grows a
  * {@link dev.jvmm.cpu.riscv.translate.GuestRegion} from it: the blocks of the same 4 KiB page
  * reachable through direct branches, JAL, fall-through and predicted returns (not other
- * JALRs), up to a size bound. {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns the region
+ * JALRs), up to a size bound, and by default ({@link dev.jvmm.cpu.riscv.translate.RegionShape#LOOP})
+ * keeps only the loop through the entry, or the entry's basic block where there is none.
+ * {@link dev.jvmm.cpu.riscv.translate.BlockCompiler} turns the region
  * into one method of a class implementing {@link dev.jvmm.cpu.riscv.translate.TranslatedBlock}:
  * block starts are labels, jumps inside the region are gotos, so HotSpot sees whole guest loops;
- * the budget is checked on backward edges. Regions are opt-in for now
- * ({@code -Djvmm.jit.maxRegionInstructions}, default 1 = single blocks; see
- * {@link dev.jvmm.cpu.riscv.translate.TranslatorOptions}). Because a region never leaves its page, page-granular
+ * the budget is checked on backward edges (sizes and shapes: {@code -Djvmm.jit.maxRegionInstructions},
+ * {@code -Djvmm.jit.regionShape}; see {@link dev.jvmm.cpu.riscv.translate.TranslatorOptions}).
+ * Because a region never leaves its page, page-granular
  * invalidation covers it. {@link dev.jvmm.cpu.riscv.translate.Translator}
  * is the code cache: translations keyed by (virtual pc, physical RAM offset), a jump cache,
  * per-page invalidation on this hart's stores, re-checking of each entry's bytes (a region's

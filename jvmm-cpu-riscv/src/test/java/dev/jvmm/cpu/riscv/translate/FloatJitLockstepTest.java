@@ -19,8 +19,9 @@ class FloatJitLockstepTest {
     private static final long BASE = Lockstep.RAM_BASE;
     private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1);
 
+    /** Regions of everything reachable: every path through a region is what these tests are about. */
     private static TranslatorOptions eager(int region) {
-        return EAGER.withMaxRegionInstructions(region);
+        return EAGER.withMaxRegionInstructions(region).withRegionShape(RegionShape.REACHABLE);
     }
 
     private static Lockstep load(Assembler.Program p, TranslatorOptions options) {

@@ -97,7 +97,9 @@ class RandomFloatProgramLockstepTest {
 
         int threshold = new int[] {1, 1, 2, 5}[random.nextInt(4)];
         int region = new int[] {1, 16, 256}[random.nextInt(3)]; // single blocks, small and large regions
-        TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(threshold).withMaxRegionInstructions(region);
+        RegionShape shape = RegionShape.values()[random.nextInt(RegionShape.values().length)];
+        TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(threshold).withMaxRegionInstructions(region)
+                .withRegionShape(shape);
         // A quarter of the programs never compile: the block interpreter runs every decoded block.
         boolean decodedOnly = random.nextInt(4) == 0;
         if (decodedOnly) {

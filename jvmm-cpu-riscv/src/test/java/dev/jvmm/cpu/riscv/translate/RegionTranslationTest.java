@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class RegionTranslationTest {
 
     private static final long BASE = Lockstep.RAM_BASE;
-    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256);
+    private static final TranslatorOptions EAGER = TranslatorOptions.defaults().withHotThreshold(1).withMaxRegionInstructions(256)
+            .withRegionShape(RegionShape.REACHABLE);
 
     private static Lockstep load(String source, TranslatorOptions options) {
         Lockstep l = new Lockstep(4L << 20, options);

@@ -1,0 +1,18 @@
+package dev.jvmm.cpu.riscv.translate;
+
+/** Which code around a hot entry the translator compiles into one method (see {@link RegionDecoder}). */
+public enum RegionShape {
+    /**
+     * The guest loop through the entry: the instructions on a cycle of branches and jumps back
+     * to it, in its page, within the region's size; where there is none, the entry's basic
+     * block alone. A loop of several blocks (a libc string loop, quicksort's partition) then
+     * runs inside one method instead of calling block after block, while code around it stays
+     * in blocks of its own.
+     */
+    LOOP,
+    /**
+     * Everything in the entry's page reachable through branches (both ways), jumps, calls and
+     * their return sites, within the region's size.
+     */
+    REACHABLE
+}

@@ -1,0 +1,100 @@
+package dev.jvmm.cpu.riscv.translate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which instructions a region holds in each {@link RegionShape}, decoded from assembled code. */
+class RegionShapeTest {
+
+    private static final long BASE = 0x8000_0000L;
+
+    /** Assembles {@code source} with 4-byte instructions only (so pcs are easy to list). */
+    private static Assembler.Program assemble(String source) {
+        return Assembler.assemble("    .option norvc\n" + source, BASE);
+    }
+
+    private static GuestRegion decode(Assembler.Program p, String entry, RegionShape shape) {
+        byte[] page = new byte[4096];
+        System.arraycopy(p.image(), 0, page, 0, p.image().length);
+        long pc = p.symbol(entry);
+        return RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 48, shape);
+    }
+
+    private static List<Long> pcs(GuestRegion r) {
+        return r.instructions().stream().map(GuestBlock.Instruction::pc).toList();
+    }
+
+    /** The pcs from label {@code from} up to (not including) label {@code to}, 4 bytes apart. */
+    private static List<Long> range(Assembler.Program p, String from, String to) {
+        return java.util.stream.LongStream.iterate(p.symbol(from), a -> a < p.symbol(to), a -> a + 4).boxed().toList();
+    }
+
+    /** A loop of two blocks (as musl's strcmp), with an exit path and straight-line code after it. */
+    private static final String TWO_BLOCK_LOOP = """
+            loop:
+                lbu  a5, 0(a0)
+                lbu  a4, 0(a1)
+                addi a0, a0, 1
+                addi a1, a1, 1
+                beqz a5, out
+            second:
+                beq  a5, a4, loop
+            after:
+                sub  a0, a5, a4
+                addi a2, a2, 1
+                addi a3, a3, 1
+            out:
+                addi a6, a6, 1
+                addi a7, a7, 1
+            done:
+                j    done
+            end:
+            """;
+
+    @Test
+    void aLoopRegionHoldsTheCycleThroughItsEntryAndNothingAroundIt() {
+        Assembler.Program p = assemble(TWO_BLOCK_LOOP);
+        GuestRegion loop = decode(p, "loop", RegionShape.LOOP);
+        assertThat(pcs(loop)).isEqualTo(range(p, "loop", "after"));
+        assertThat(loop.labels()).containsExactly(p.symbol("loop"));
+        assertThat(pcs(decode(p, "loop", RegionShape.REACHABLE))).as("everything reachable")
+                .containsAll(range(p, "loop", "done")).hasSizeGreaterThan(pcs(loop).size());
+    }
+
+    @Test
+    void withoutACycleThroughTheEntryALoopRegionIsItsBasicBlock() {
+        Assembler.Program p = assemble(TWO_BLOCK_LOOP);
+        // From "after" control only goes on to "done" (a jump to itself, not to "after"): no loop.
+        assertThat(pcs(decode(p, "after", RegionShape.LOOP))).containsExactlyElementsOf(range(p, "after", "end"));
+        // Entered in the loop's second block, the cycle is the same loop seen from there.
+        assertThat(pcs(decode(p, "second", RegionShape.LOOP))).containsExactlyElementsOf(range(p, "loop", "after"));
+    }
+
+    @Test
+    void aLoopThatCallsAFunctionInItsPageHoldsTheFunctionAndTheReturnSite() {
+        Assembler.Program p = assemble("""
+                loop:
+                    mv   a0, s2
+                    jal  ra, work
+                back:
+                    add  s0, s0, a0
+                    addi s2, s2, -1
+                    bnez s2, loop
+                done:
+                    j    done
+                work:
+                    slli a1, a0, 3
+                    sub  a0, a1, a0
+                    ret
+                end:
+                """);
+        GuestRegion r = decode(p, "loop", RegionShape.LOOP);
+        assertThat(pcs(r)).containsAll(range(p, "loop", "done")).containsAll(range(p, "work", "end"))
+                .doesNotContain(p.symbol("done"));
+        assertThat(r.labels()).contains(p.symbol("back"), p.symbol("work"));
+        assertThat(r.predictions().get(p.symbol("end") - 4)).as("the return is predicted to its site").containsExactly(p.symbol("back"));
+    }
+}
