@@ -80,14 +80,14 @@ class RegionShapeTest {
                     mv   a0, s2
                     jal  ra, work
                 back:
-                    add  s0, s0, a0
+                    xor  s0, s0, a0
                     addi s2, s2, -1
                     bnez s2, loop
                 done:
                     j    done
                 work:
-                    slli a1, a0, 3
-                    sub  a0, a1, a0
+                    srli a1, a0, 2
+                    or   a0, a1, a0
                     ret
                 end:
                 """);
