@@ -224,7 +224,7 @@ class TranslationCacheTest {
         }
     }
 
-    /** Single blocks (the default: blocks call each other through links) and regions. */
+    /** Single blocks (blocks call each other through links) and regions (of the default shape: loops). */
     @ParameterizedTest
     @ValueSource(ints = {1, 256})
     void codeStoredByAnotherHartIsRunAfterFenceI(int regionInstructions) {
