@@ -19,7 +19,8 @@ import java.util.function.IntPredicate;
  * them; look at least at every slice boundary of their thread and before it parks for a pause.
  * A write through a cached entry after the collector cleared its page is then marked again
  * when the entry goes, or when its writer next looks, which is after the collection ended; so
- * a paused machine's log is exact, and a running one's lags by at most a slice per hart.
+ * a paused machine's log is exact, and a running one's may miss such writes until each writer
+ * next looks (a hart waiting for an interrupt looks when it runs again or pauses).
  * Marking is always on and needs no switching of the harts' fast paths.
  */
 public final class DirtyPageLog {
