@@ -34,9 +34,11 @@ import java.util.Map;
  * {@code goto}; every way out (a target outside the region, JALR, an untranslated next
  * instruction, the budget) jumps to a shared exit that writes back the registers some path
  * to it may have written, sets the pc and returns the retired count. The count is kept exact
- * with a running total ({@code DONE}) advanced on every edge between labels plus the constant position since
- * the last label. A backward edge continues only if the longest forward run from its target
- * still fits the budget, so a call never retires more than its budget.
+ * as the budget left ({@code LEFT}, the budget minus the instructions retired), lowered on
+ * every edge between labels, and the constant position since the last label: a loop then
+ * keeps one counter live, not a count and the budget (registers are scarce in guest loops).
+ * A backward edge continues only if the longest forward run from its target still fits what
+ * is left, so a call never retires more than its budget.
  *
  * <p>F and D instructions are emitted by {@link FloatEmitter}; the f registers are locals like the
  * x registers and are part of the same written-back mask. Its guards (FS not Off, frm valid) and
@@ -69,7 +71,7 @@ public final class BlockCompiler {
     private static final int LOAD_ADDS = 7;
     private static final int STORE_TAGS = 8;
     private static final int STORE_ADDS = 9;
-    private static final int DONE = 10;
+    private static final int LEFT = 10; // the budget minus the instructions retired so far
     private static final int VA = 11; // long
     private static final int INDEX = 13;
     private static final int TARGET = 14; // long
@@ -360,13 +362,13 @@ public final class BlockCompiler {
             if (list.getFirst().pc() != block.pc()) {
                 c.goto_(labels.get(block.pc()));
             }
-            int k = 0; // position since the last label: DONE + k were retired before instruction k
+            int k = 0; // position since the last label: BUDGET - LEFT + k were retired before instruction k
             for (int n = 0; n < list.size(); n++) {
                 GuestBlock.Instruction gi = list.get(n);
                 Label here = labels.get(gi.pc());
                 if (here != null) {
                     if (n > 0 && block.fallsInto(n - 1) && k != 0) {
-                        c.iinc(DONE, k);
+                        c.iinc(LEFT, -k);
                     }
                     c.labelBinding(here);
                     k = 0;
@@ -393,7 +395,7 @@ public final class BlockCompiler {
 
         /** Returns the retired count to the dispatcher (or to the block that called this one). */
         private void returnToDispatcher() {
-            c.iload(DONE);
+            retired(0);
             c.ireturn();
         }
 
@@ -422,15 +424,18 @@ public final class BlockCompiler {
             }
             c.aload(RT).lload(TARGET).invokevirtual(RUNTIME, "chainTarget", CHAIN_TARGET).astore(NEXT);
             c.labelBinding(check);
-            // (budget - done - next's entry run) | (MAX_CHAIN_DEPTH - 1 - depth) | (done - 1) < 0
-            c.iload(BUDGET).iload(DONE).isub();
+            // (left - next's entry run) | (MAX_CHAIN_DEPTH - 1 - depth) | (retired - 1) < 0
+            c.iload(LEFT);
             c.aload(NEXT).invokevirtual(TRANSLATED_BLOCK, "entryRun", MethodTypeDesc.of(CD_int)).isub();
             iconst(TranslatedBlock.MAX_CHAIN_DEPTH - 1);
             c.iload(DEPTH).isub().ior();
-            c.iload(DONE).iconst_1().isub().ior();
+            retired(-1);
+            c.ior();
             c.iflt(plain);
-            c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int).iload(DONE).iadd().putfield(RUNTIME, CHAINED, CD_int);
-            c.aload(NEXT).iload(BUDGET).iload(DONE).isub().iload(DEPTH).iconst_1().iadd();
+            c.aload(RT).dup().getfield(RUNTIME, CHAINED, CD_int);
+            retired(0);
+            c.iadd().putfield(RUNTIME, CHAINED, CD_int);
+            c.aload(NEXT).iload(LEFT).iload(DEPTH).iconst_1().iadd();
             c.invokevirtual(TRANSLATED_BLOCK, "execute", EXECUTE);
             c.ireturn();
             c.labelBinding(plain);
@@ -463,8 +468,7 @@ public final class BlockCompiler {
                 c.loadConstant(classData(CLASS_DATA_STORE_TAGS, LONG_ARRAY)).astore(STORE_TAGS);
                 c.loadConstant(classData(CLASS_DATA_STORE_ADDS, LONG_ARRAY)).astore(STORE_ADDS);
             }
-            iconst(0);
-            c.istore(DONE);
+            c.iload(BUDGET).istore(LEFT);
             for (int r = 1; r < 32; r++) {
                 if (used[r]) {
                     c.aload(XS);
@@ -539,9 +543,11 @@ public final class BlockCompiler {
 
         /** The running retired count plus {@code k}, on the stack as an int. */
         private void retired(int k) {
-            c.iload(DONE);
-            iconst(k);
-            c.iadd();
+            c.iload(BUDGET).iload(LEFT).isub();
+            if (k != 0) {
+                iconst(k);
+                c.iadd();
+            }
         }
 
         /** Leaves the region to {@code pc} after {@code count} more instructions (since the last label). */
@@ -574,7 +580,7 @@ public final class BlockCompiler {
         /** Leaves the region to the pc in TARGET through link slot {@code slot} (or none: -1). */
         private void leave(int count, int slot) {
             if (count != 0) {
-                c.iinc(DONE, count);
+                c.iinc(LEFT, -count);
             }
             iconst(slot);
             c.istore(SLOT);
@@ -592,12 +598,12 @@ public final class BlockCompiler {
                 exit(target, k + 1);
                 return;
             }
-            c.iinc(DONE, k + 1);
+            c.iinc(LEFT, -(k + 1));
             if (target <= block.instructions().get(current).pc()) {
                 Label out = c.newLabel();
-                c.iload(DONE);
+                c.iload(LEFT);
                 iconst(runs.get(target));
-                c.iadd().iload(BUDGET).if_icmpgt(out);
+                c.if_icmplt(out);
                 c.goto_(to);
                 c.labelBinding(out);
                 exit(target, 0);
