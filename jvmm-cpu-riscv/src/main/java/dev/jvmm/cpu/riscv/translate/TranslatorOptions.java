@@ -99,7 +99,16 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
                 Integer.getInteger("jvmm.jit.maxBlockInstructions", d.maxBlockInstructions),
                 Integer.getInteger("jvmm.jit.maxRegionInstructions", d.maxRegionInstructions),
                 Math.min(hot, Integer.getInteger("jvmm.jit.warmThreshold", d.warmThreshold)),
-                shape == null ? d.regionShape : RegionShape.valueOf(shape.toUpperCase(java.util.Locale.ROOT)));
+                shape == null ? d.regionShape : regionShape(shape));
+    }
+
+    private static RegionShape regionShape(String name) {
+        for (RegionShape s : RegionShape.values()) {
+            if (s.name().equalsIgnoreCase(name)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("jvmm.jit.regionShape is '" + name + "'; it must be loop or reachable");
     }
 
     /** The same options with hot threshold {@code n} (and the warm one capped at it). */
