@@ -52,8 +52,9 @@ public record TranslatorOptions(int hotThreshold, int maxBlocks, int maxBlockIns
      * 3 same-minute rounds, medians of second runs against single blocks: qsort 960 -> 650 ms,
      * string 4113 -> 2851 ms, interp 3143 -> 2979 ms, hash 834 -> 804 ms, nbody alike, matmul
      * 2569 -> 2715 ms; 48: string and interp less faster, matmul 2879 ms). Larger loop regions
-     * take in nested FP loops, which HotSpot then compiles worse (64 and 128: nbody 1.5x
-     * slower); regions of everything reachable (try {@link RegionShape#REACHABLE} with 256)
+     * take in nested FP loops, which HotSpot then compiles worse (128: nbody 2.2-2.3 -> 3.7 s;
+     * 64 looked as bad, 3.4 s against 2.3 s at 32, but in a round disturbed by a concurrent
+     * build); regions of everything reachable (try {@link RegionShape#REACHABLE} with 256)
      * make nbody, matmul and hash slower still.
      */
     private static final int DEFAULT_REGION_INSTRUCTIONS = 32;
