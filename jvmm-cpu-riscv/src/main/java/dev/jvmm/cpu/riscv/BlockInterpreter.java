@@ -290,11 +290,11 @@ final class BlockInterpreter {
         if (((pc ^ t.pc()) >>> 12) == 0) {
             offset = pc - t.pc() + t.offset();
         } else {
-            int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
-            if (mmu.fetchTag[i] != (pc >>> 12) || (pc & 1) != 0) {
+            int i = Mmu.slot(pc);
+            if (mmu.fetchTlb[i] != (pc >>> 12) || (pc & 1) != 0) {
                 return null; // the dispatcher's interpreter raises the fetch fault, if any
             }
-            offset = pc + mmu.fetchAdd[i];
+            offset = pc + mmu.fetchTlb[i + 1];
         }
         int epoch = runtime.linkEpoch;
         Translation next = t.linked(slot, pc, offset, epoch);

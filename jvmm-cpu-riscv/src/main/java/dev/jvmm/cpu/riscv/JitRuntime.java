@@ -68,7 +68,7 @@ final class JitRuntime implements CodePageTracker {
         this.csrs = csrs;
         FloatUnit fp = interp.fp;
         this.translator = new Translator(MethodHandles.lookup(), mmu.segment, () -> new HartConstants(this, interp,
-                mmu.direct, x, fp.f, csrs, fp.fpu, mmu, mmu.loadTag, mmu.loadAdd, mmu.storeTag, mmu.storeAdd),
+                mmu.direct, x, fp.f, csrs, fp.fpu, mmu, mmu.loadTlb, mmu.storeTlb),
                 this, options);
         this.blocks = new BlockInterpreter(this, translator);
         interp.profileJumps(jumpHeat, options.warmThreshold());
@@ -103,9 +103,9 @@ final class JitRuntime implements CodePageTracker {
             long pc = in.pc;
             long left = limit - done;
             Translation t = null;
-            int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
-            if (m.fetchTag[i] == (pc >>> 12) && (pc & 1) == 0) {
-                t = translator.lookup(pc, pc + m.fetchAdd[i]);
+            int i = Mmu.slot(pc);
+            if (m.fetchTlb[i] == (pc >>> 12) && (pc & 1) == 0) {
+                t = translator.lookup(pc, pc + m.fetchTlb[i + 1]);
             }
             TranslatedBlock b = null;
             if (t != null && t.length() != 0) {
@@ -200,11 +200,11 @@ final class JitRuntime implements CodePageTracker {
      */
     TranslatedBlock chainTarget(long pc) {
         Mmu m = mmu;
-        int i = (int) (pc >>> 12) & Mmu.TLB_MASK;
-        if (m.fetchTag[i] != (pc >>> 12) || (pc & 1) != 0) {
+        int i = Mmu.slot(pc);
+        if (m.fetchTlb[i] != (pc >>> 12) || (pc & 1) != 0) {
             return TranslatedBlock.NONE;
         }
-        TranslatedBlock b = translator.compiledAt(pc, pc + m.fetchAdd[i]);
+        TranslatedBlock b = translator.compiledAt(pc, pc + m.fetchTlb[i + 1]);
         return b != null ? b : TranslatedBlock.NONE;
     }
 

@@ -35,6 +35,17 @@ final class Mmu {
     static final int TLB_BITS = 8;
     static final int TLB_SIZE = 1 << TLB_BITS;
     static final int TLB_MASK = TLB_SIZE - 1;
+    /** {@link #slot}'s mask: entry i's tag is at 2i (a virtual page number, -1 when empty), its host add at 2i + 1. */
+    static final int SLOT_MASK = TLB_MASK << 1;
+
+    /**
+     * Where the entry for {@code va}'s page lies in a TLB array: its tag there, the add (RAM
+     * offset minus virtual address) after it. Tag and add side by side cost one cache line and,
+     * in generated code, one register for the array instead of two (guest loops run out of them).
+     */
+    static int slot(long va) {
+        return (int) (va >>> 11) & SLOT_MASK;
+    }
 
     private static final long PTE_V = 1;
     private static final long PTE_R = 2;
@@ -54,8 +65,8 @@ final class Mmu {
 
     /** One privilege level's TLBs. */
     private static final class Tlb {
-        final long[][] tag = new long[3][TLB_SIZE];
-        final long[][] add = new long[3][TLB_SIZE];
+        /** Per access type, the entries as {@link #slot} lays them out. */
+        final long[][] entries = new long[3][2 * TLB_SIZE];
         /** Where a dropped store entry's page is marked (see the class comment). */
         private final DirtyPageLog dirty;
         /** Whether S-mode entries for U pages (allowed by SUM) are cached. */
@@ -70,14 +81,20 @@ final class Mmu {
 
         Tlb(DirtyPageLog dirty) {
             this.dirty = dirty;
-            Arrays.fill(tag[STORE], -1L); // flush() drops (marks) only valid store entries
+            clearTags(entries[STORE]); // flush() drops (marks) only valid store entries
             flush();
+        }
+
+        private static void clearTags(long[] e) {
+            for (int i = 0; i < e.length; i += 2) {
+                e[i] = -1L;
+            }
         }
 
         void flush() {
             dropStoreEntries();
-            for (long[] t : tag) {
-                Arrays.fill(t, -1L);
+            for (long[] e : entries) {
+                clearTags(e);
             }
             hasUserPages = false;
             superpageFirst = Long.MAX_VALUE;
@@ -102,28 +119,29 @@ final class Mmu {
                 flush();
                 return;
             }
-            int i = (int) vpn & TLB_MASK;
-            if (tag[STORE][i] == vpn) {
+            int i = slot(va);
+            if (entries[STORE][i] == vpn) {
                 dropStoreEntry(i);
             }
-            for (long[] t : tag) {
-                if (t[i] == vpn) {
-                    t[i] = -1L;
+            for (long[] e : entries) {
+                if (e[i] == vpn) {
+                    e[i] = -1L;
                 }
             }
         }
 
-        /** Drops store entry {@code i} (if valid), marking its page: stores through it may have come after the last collection. */
+        /** Drops the store entry at slot {@code i} (if valid), marking its page: stores through it may have come after the last collection. */
         void dropStoreEntry(int i) {
-            long vpn = tag[STORE][i];
+            long[] e = entries[STORE];
+            long vpn = e[i];
             if (vpn != -1L) {
-                dirty.markOffset((vpn << 12) + add[STORE][i]);
-                tag[STORE][i] = -1L;
+                dirty.markOffset((vpn << 12) + e[i + 1]);
+                e[i] = -1L;
             }
         }
 
         void dropStoreEntries() {
-            for (int i = 0; i < TLB_SIZE; i++) {
+            for (int i = 0; i < 2 * TLB_SIZE; i += 2) {
                 dropStoreEntry(i);
             }
         }
@@ -146,12 +164,9 @@ final class Mmu {
     private final Tlb[] sets;
 
     // Current arrays (switched with privilege/MPRV): the interpreter's fast path reads these.
-    long[] fetchTag;
-    long[] fetchAdd;
-    long[] loadTag;
-    long[] loadAdd;
-    long[] storeTag;
-    long[] storeAdd;
+    long[] fetchTlb;
+    long[] loadTlb;
+    long[] storeTlb;
     private Tlb dataSet;
 
     /** Bumped whenever fetch translations may have changed, so cached code pages are dropped. */
@@ -230,14 +245,11 @@ final class Mmu {
     /** Points the fast-path arrays at the sets for the current effective privileges. */
     void selectSets() {
         Tlb f = sets[csrs.priv];
-        fetchTag = f.tag[FETCH];
-        fetchAdd = f.add[FETCH];
+        fetchTlb = f.entries[FETCH];
         Tlb d = sets[dataPrivilege()];
         dataSet = d;
-        loadTag = d.tag[LOAD];
-        loadAdd = d.add[LOAD];
-        storeTag = d.tag[STORE];
-        storeAdd = d.add[STORE];
+        loadTlb = d.entries[LOAD];
+        storeTlb = d.entries[STORE];
         fetchEpoch++;
     }
 
@@ -259,41 +271,41 @@ final class Mmu {
     // ---- fast paths ----
 
     long load64(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
-            return direct.load64(va + loadAdd[i]);
+        int i = slot(va);
+        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+            return direct.load64(va + loadTlb[i + 1]);
         }
         return loadSlow(va, 8);
     }
 
     int load32(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
-            return direct.load32(va + loadAdd[i]);
+        int i = slot(va);
+        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+            return direct.load32(va + loadTlb[i + 1]);
         }
         return (int) loadSlow(va, 4);
     }
 
     short load16(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (loadTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
-            return direct.load16(va + loadAdd[i]);
+        int i = slot(va);
+        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+            return direct.load16(va + loadTlb[i + 1]);
         }
         return (short) loadSlow(va, 2);
     }
 
     byte load8(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (loadTag[i] == (va >>> 12)) {
-            return direct.load8(va + loadAdd[i]);
+        int i = slot(va);
+        if (loadTlb[i] == (va >>> 12)) {
+            return direct.load8(va + loadTlb[i + 1]);
         }
         return (byte) loadSlow(va, 1);
     }
 
     void store64(long va, long value) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
-            long off = va + storeAdd[i];
+        int i = slot(va);
+        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+            long off = va + storeTlb[i + 1];
             direct.store64(off, value);
             return;
         }
@@ -301,9 +313,9 @@ final class Mmu {
     }
 
     void store32(long va, int value) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
-            long off = va + storeAdd[i];
+        int i = slot(va);
+        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+            long off = va + storeTlb[i + 1];
             direct.store32(off, value);
             return;
         }
@@ -311,9 +323,9 @@ final class Mmu {
     }
 
     void store16(long va, short value) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (storeTag[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
-            long off = va + storeAdd[i];
+        int i = slot(va);
+        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+            long off = va + storeTlb[i + 1];
             direct.store16(off, value);
             return;
         }
@@ -321,9 +333,9 @@ final class Mmu {
     }
 
     void store8(long va, byte value) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (storeTag[i] == (va >>> 12)) {
-            long off = va + storeAdd[i];
+        int i = slot(va);
+        if (storeTlb[i] == (va >>> 12)) {
+            long off = va + storeTlb[i + 1];
             direct.store8(off, value);
             return;
         }
@@ -420,16 +432,16 @@ final class Mmu {
      * is filled as a side effect when the whole page may be cached.
      */
     long fetchPageAdd(long va) {
-        int i = (int) (va >>> 12) & TLB_MASK;
-        if (fetchTag[i] == (va >>> 12)) {
-            return fetchAdd[i];
+        int i = slot(va);
+        if (fetchTlb[i] == (va >>> 12)) {
+            return fetchTlb[i + 1];
         }
         long pa = translate(va, FETCH, 2);
         if (!ram.contains(pa, 2)) {
             throw traps.raise(Traps.INSTRUCTION_ACCESS_FAULT, va);
         }
-        if (fetchTag[i] == (va >>> 12)) {
-            return fetchAdd[i];
+        if (fetchTlb[i] == (va >>> 12)) {
+            return fetchTlb[i + 1];
         }
         return Long.MIN_VALUE; // not cacheable: caller must fetch through fetchParcel
     }
@@ -486,10 +498,9 @@ final class Mmu {
         long pageOffset = pageIndex << 12;
         for (Tlb t : sets) {
             if (t != null) {
-                long[] tag = t.tag[STORE];
-                long[] add = t.add[STORE];
-                for (int i = 0; i < TLB_SIZE; i++) {
-                    if (tag[i] != -1L && (tag[i] << 12) + add[i] == pageOffset) {
+                long[] e = t.entries[STORE];
+                for (int i = 0; i < e.length; i += 2) {
+                    if (e[i] != -1L && (e[i] << 12) + e[i + 1] == pageOffset) {
                         t.dropStoreEntry(i);
                     }
                 }
@@ -545,14 +556,14 @@ final class Mmu {
         if (ram.contains(page, GuestMemory.PAGE_SIZE) && pmp.allows(page, GuestMemory.PAGE_SIZE, need, priv)
                 && !(type == STORE && isCodePage((page - ramBase) >>> 12))) {
             Tlb set = type == FETCH ? sets[priv] : dataSet;
-            int i = (int) (va >>> 12) & TLB_MASK;
+            int i = slot(va);
             if (type == STORE) {
                 // Cached write access: the page is marked now, the replaced entry's page as it goes.
                 set.dropStoreEntry(i);
                 dirty.markOffset(page - ramBase);
             }
-            set.tag[type][i] = va >>> 12;
-            set.add[type][i] = (page - ramBase) - (va & ~0xfffL);
+            set.entries[type][i] = va >>> 12;
+            set.entries[type][i + 1] = (page - ramBase) - (va & ~0xfffL);
             if (userPage && priv == Csrs.PRIV_S) {
                 set.hasUserPages = true;
             }

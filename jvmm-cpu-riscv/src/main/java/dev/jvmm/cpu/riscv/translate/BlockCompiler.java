@@ -45,16 +45,16 @@ import java.util.Map;
  * the FS dirtying are placed by a must-data-flow over the region's edges: before (after) the first
  * instruction that needs (sets) them on every path, so each path behaves as the interpreter would.
  *
- * <p>Loads and stores inline the TLB hit (tag compare, offset check, then {@code DirectRam}'s
- * bounds-checked access, a class-data constant so its address, size and page marks fold; its
- * store also marks the page in the RAM's dirty-page log); accesses through one unchanged base
- * register share one check (see {@link AccessGroups}); on a miss the registers the region
- * writes go back to the register file and the runtime's slow path is called with the
- * instruction's pc and the count retired before it, so a trap there leaves the interpreter's
- * exact state. After a slow path the region leaves, to the next instruction: a slow path that
- * returned into the fast one (a call HotSpot must keep every live value across) made HotSpot
- * keep guest registers on the stack in the whole loop around it. Leaving also covers a slow
- * store (or a page walk's A bit) that overwrote translated code.
+ * <p>Loads and stores inline the TLB hit (tag compare in the array that holds tag and add side
+ * by side, offset check, then {@code DirectRam}'s bounds-checked access, a class-data constant
+ * so its address and size fold); accesses through one unchanged base register share one check
+ * (see {@link AccessGroups}); on a miss the registers the region writes go back to the register
+ * file and the runtime's slow path is called with the instruction's pc and the count retired
+ * before it, so a trap there leaves the interpreter's exact state. After a slow path the region
+ * leaves, to the next instruction: a slow path that returned into the fast one (a call HotSpot
+ * must keep every live value across) made HotSpot keep guest registers on the stack in the whole
+ * loop around it. Leaving also covers a slow store (or a page walk's A bit) that overwrote
+ * translated code.
  */
 public final class BlockCompiler {
 
@@ -67,17 +67,15 @@ public final class BlockCompiler {
     private static final int RT = 3;
     private static final int XS = 4;
     private static final int RAM = 5;
-    private static final int LOAD_TAGS = 6;
-    private static final int LOAD_ADDS = 7;
-    private static final int STORE_TAGS = 8;
-    private static final int STORE_ADDS = 9;
-    private static final int LEFT = 10; // the budget minus the instructions retired so far
-    private static final int VA = 11; // long
-    private static final int INDEX = 13;
-    private static final int TARGET = 14; // long
-    private static final int NEXT = 16;
-    private static final int SLOT = 17; // the exit's link slot, or -1
-    private static final int REG0 = 18; // x1 at REG0 + 2, ...
+    private static final int LOAD_TLB = 6;
+    private static final int STORE_TLB = 7;
+    private static final int LEFT = 8; // the budget minus the instructions retired so far
+    private static final int VA = 9; // long
+    private static final int INDEX = 11;
+    private static final int TARGET = 12; // long
+    private static final int NEXT = 14;
+    private static final int SLOT = 15; // the exit's link slot, or -1
+    private static final int REG0 = 16; // x1 at REG0 + 2, ...
     private static final int FREG0 = REG0 + 64; // f0, f1 at FREG0 + 2, ...
     private static final int FP_TEMPS = REG0 + 128; // FloatEmitter's locals (six slots)
     private static final int GROUP0 = FP_TEMPS + 6; // per access group: its host offset (long), whether it hit (int)
@@ -454,19 +452,17 @@ public final class BlockCompiler {
                 // The TLB arrays are one privilege's (see HartConstants): under another, return
                 // before the first instruction and let the interpreter run it.
                 Label sameSet = c.newLabel();
-                c.loadConstant(classData(CLASS_DATA_MMU, MMU)).getfield(MMU, LOAD_TAG, LONG_ARRAY);
-                c.loadConstant(classData(CLASS_DATA_LOAD_TAGS, LONG_ARRAY)).if_acmpeq(sameSet);
+                c.loadConstant(classData(CLASS_DATA_MMU, MMU)).getfield(MMU, CURRENT_LOAD_TLB, LONG_ARRAY);
+                c.loadConstant(classData(CLASS_DATA_LOAD_TLB, LONG_ARRAY)).if_acmpeq(sameSet);
                 c.iconst_0().ireturn();
                 c.labelBinding(sameSet);
                 c.loadConstant(classData(CLASS_DATA_RAM, DIRECT_RAM)).astore(RAM);
             }
             if (hasLoads) {
-                c.loadConstant(classData(CLASS_DATA_LOAD_TAGS, LONG_ARRAY)).astore(LOAD_TAGS);
-                c.loadConstant(classData(CLASS_DATA_LOAD_ADDS, LONG_ARRAY)).astore(LOAD_ADDS);
+                c.loadConstant(classData(CLASS_DATA_LOAD_TLB, LONG_ARRAY)).astore(LOAD_TLB);
             }
             if (hasStores) {
-                c.loadConstant(classData(CLASS_DATA_STORE_TAGS, LONG_ARRAY)).astore(STORE_TAGS);
-                c.loadConstant(classData(CLASS_DATA_STORE_ADDS, LONG_ARRAY)).astore(STORE_ADDS);
+                c.loadConstant(classData(CLASS_DATA_STORE_TLB, LONG_ARRAY)).astore(STORE_TLB);
             }
             c.iload(BUDGET).istore(LEFT);
             for (int r = 1; r < 32; r++) {
@@ -740,19 +736,25 @@ public final class BlockCompiler {
         }
 
         /**
-         * Computes va = rs1 + imm into VA and its index in the TLB array {@code tags} into INDEX.
-         * The mask is the array's length less one: the MMU's size, never a second copy of it,
-         * and it proves the index in bounds to HotSpot.
+         * Computes va = rs1 + imm into VA and its entry's slot in the TLB array {@code tlb} into
+         * INDEX (the tag there, the add after it; see {@code Mmu.slot}). The mask is the array's
+         * length less two: the MMU's size, never a second copy of it, and it proves both the slot
+         * and the one after it in bounds to HotSpot.
          */
-        private void address(int rs1, long imm, int tags) {
+        private void address(int rs1, long imm, int tlb) {
             push(rs1);
             lconst(imm);
             c.ladd().lstore(VA);
             c.lload(VA);
-            iconst(12);
+            iconst(11);
             c.lushr().l2i();
-            c.aload(tags).arraylength().iconst_1().isub();
+            c.aload(tlb).arraylength().iconst_2().isub();
             c.iand().istore(INDEX);
+        }
+
+        /** Pushes the add (RAM offset minus virtual address) of the entry at INDEX of the TLB array {@code tlb}. */
+        private void tlbAdd(int tlb) {
+            c.aload(tlb).iload(INDEX).iconst_1().iadd().laload();
         }
 
         /** Loads {@code size} bytes from the RAM offset on the stack, as a long (its low bytes the data). */
@@ -785,27 +787,28 @@ public final class BlockCompiler {
 
         /**
          * Before the first access of {@code g}: whether all of its accesses, {@code [low, high)}
-         * from x{rs1}, lie in one page that the TLB arrays {@code tags} map; if so, that page's
-         * host offset (from {@code adds}) for them all.
+         * from x{rs1}, lie in one page that the TLB array {@code tlb} maps; if so, that page's
+         * host offset for them all.
          */
-        private void groupCheck(AccessGroups.Group g, int rs1, int tags, int adds) {
+        private void groupCheck(AccessGroups.Group g, int rs1, int tlb) {
             Label miss = c.newLabel();
             iconst(0);
             c.istore(groupHit(g));
             lconst(0);
             c.lstore(groupAdd(g));
             // The span as one access of its length: a TLB hit that stays in the page.
-            address(rs1, g.low(), tags);
-            tlbCheck(tags, (int) (g.high() - g.low()), miss);
-            c.aload(adds).iload(INDEX).laload().lstore(groupAdd(g));
+            address(rs1, g.low(), tlb);
+            tlbCheck(tlb, (int) (g.high() - g.low()), miss);
+            tlbAdd(tlb);
+            c.lstore(groupAdd(g));
             iconst(1);
             c.istore(groupHit(g));
             c.labelBinding(miss);
         }
 
-        /** Branches to {@code slow} unless the TLB array {@code tags} hits for a {@code size}-byte access at VA. */
-        private void tlbCheck(int tags, int size, Label slow) {
-            c.aload(tags).iload(INDEX).laload();
+        /** Branches to {@code slow} unless the TLB array {@code tlb} hits for a {@code size}-byte access at VA. */
+        private void tlbCheck(int tlb, int size, Label slow) {
+            c.aload(tlb).iload(INDEX).laload();
             c.lload(VA);
             iconst(12);
             c.lushr().lcmp().ifne(slow);
@@ -858,9 +861,9 @@ public final class BlockCompiler {
         public void loadRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable complete) {
             AccessGroups.Group group = groups.of(current);
             if (group != null && group.first() == current) {
-                groupCheck(group, rs1, LOAD_TAGS, LOAD_ADDS);
+                groupCheck(group, rs1, LOAD_TLB);
             }
-            address(rs1, imm, LOAD_TAGS);
+            address(rs1, imm, LOAD_TLB);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             Label own = c.newLabel();
@@ -871,8 +874,10 @@ public final class BlockCompiler {
                 c.goto_(done);
             }
             c.labelBinding(own);
-            tlbCheck(LOAD_TAGS, size, slow);
-            c.aload(RAM).lload(VA).aload(LOAD_ADDS).iload(INDEX).laload().ladd();
+            tlbCheck(LOAD_TLB, size, slow);
+            c.aload(RAM).lload(VA);
+            tlbAdd(LOAD_TLB);
+            c.ladd();
             loadValue(size);
             c.goto_(done);
             c.labelBinding(slow);
@@ -896,9 +901,9 @@ public final class BlockCompiler {
         public void storeRaw(int k, long pc, long npc, int rs1, long imm, int size, Runnable value) {
             AccessGroups.Group group = groups.of(current);
             if (group != null && group.first() == current) {
-                groupCheck(group, rs1, STORE_TAGS, STORE_ADDS);
+                groupCheck(group, rs1, STORE_TLB);
             }
-            address(rs1, imm, STORE_TAGS);
+            address(rs1, imm, STORE_TLB);
             Label slow = c.newLabel();
             Label done = c.newLabel();
             Label own = c.newLabel();
@@ -909,8 +914,10 @@ public final class BlockCompiler {
                 c.goto_(done);
             }
             c.labelBinding(own);
-            tlbCheck(STORE_TAGS, size, slow);
-            c.aload(RAM).lload(VA).aload(STORE_ADDS).iload(INDEX).laload().ladd();
+            tlbCheck(STORE_TLB, size, slow);
+            c.aload(RAM).lload(VA);
+            tlbAdd(STORE_TLB);
+            c.ladd();
             storeValue(size, value);
             c.goto_(done);
             c.labelBinding(slow);

@@ -39,11 +39,9 @@ final class RuntimeLinkage {
     static final int CLASS_DATA_CSRS = 5;
     static final int CLASS_DATA_FPU = 6;
     static final int CLASS_DATA_MMU = 7;
-    /** The data TLB arrays of the privilege the block was compiled in. */
-    static final int CLASS_DATA_LOAD_TAGS = 8;
-    static final int CLASS_DATA_LOAD_ADDS = 9;
-    static final int CLASS_DATA_STORE_TAGS = 10;
-    static final int CLASS_DATA_STORE_ADDS = 11;
+    /** The data TLB arrays of the privilege the block was compiled in (tag and add per entry side by side). */
+    static final int CLASS_DATA_LOAD_TLB = 8;
+    static final int CLASS_DATA_STORE_TLB = 9;
 
     /** Element {@code index} of the class data, of type {@code type}, as a constant. */
     static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
@@ -56,8 +54,8 @@ final class RuntimeLinkage {
     static final String EXIT_BLOCK = "exitBlock";
     static final String EXIT_SLOT = "exitSlot";
 
-    // Mmu: the current (privilege-selected) load tags, which a block compares with its own.
-    static final String LOAD_TAG = "loadTag";
+    // Mmu: the current (privilege-selected) load TLB, which a block compares with its own.
+    static final String CURRENT_LOAD_TLB = "loadTlb";
 
     static final String PC = "pc";
 
