@@ -36,13 +36,19 @@ class ImageBuildCommandTest {
     }
 
     @Test
-    void defaultsAreTwoGigabytesTrixieAndTheInterpreter() throws Exception {
+    void defaultsAreTwoGigabytesTrixieAndTheTranslator() throws Exception {
         ImageBuildCommand.Plan plan = parse("debian", tmp.resolve("d.qcow2").toString()).plan();
         assertThat(plan.sizeBytes()).isEqualTo(2L << 30);
         assertThat(plan.suite()).isEqualTo("trixie");
         assertThat(plan.hostname()).isEqualTo("debian");
-        assertThat(plan.engine()).isEqualTo(Engine.INTERPRETER);
+        assertThat(plan.engine()).isEqualTo(Engine.JIT);
         assertThat(plan.workDir()).isEqualTo(tmp.resolve("d.qcow2.build"));
+    }
+
+    @Test
+    void engineOptionChoosesTheInterpreter() throws Exception {
+        assertThat(parse("debian", "--engine", "interp", tmp.resolve("d.qcow2").toString()).plan().engine())
+                .isEqualTo(Engine.INTERPRETER);
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole {@code jvmm image build debian}, then a boot of the result to its login prompt.
  * Needs root, the network, debootstrap and mkfs.ext4, and takes a long time (the second stage
- * runs Debian's dpkg on the interpreter): tagged "slow", which the build excludes unless asked (see README).
+ * runs Debian's dpkg inside jvmm, about 20 minutes on 2 cores): tagged "slow", which the build
+ * excludes unless asked (see README).
  */
 @Tag("slow")
 class ImageBuildSlowTest {

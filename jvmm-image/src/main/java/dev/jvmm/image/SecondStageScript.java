@@ -49,7 +49,7 @@ public final class SecondStageScript {
                     finish
                 }
                 [ -r /proc/self/stat ] || mount -t proc proc /proc
-                echo "jvmm-second-stage: configuring the packages (this takes a while on an interpreter)"
+                echo "jvmm-second-stage: configuring the packages (this takes a while)"
                 start=$(cut -d ' ' -f 1 /proc/uptime)
                 /debootstrap/debootstrap --second-stage || fail "debootstrap --second-stage"
                 # debootstrap unmounts /proc when it is done.
