@@ -32,11 +32,18 @@ final class Mmu {
     static final int LOAD = 1;
     static final int STORE = 2;
 
-    static final int TLB_BITS = 8;
+    /**
+     * 4096 entries per access type: a 256-entry TLB missed on every page of a few megabytes
+     * walked again (cpubench's hash and string buffers, quicksort's array). A flush costs only
+     * the entries filled since the last one (see {@code Tlb.flush}).
+     */
+    static final int TLB_BITS = 12;
     static final int TLB_SIZE = 1 << TLB_BITS;
     static final int TLB_MASK = TLB_SIZE - 1;
     /** {@link #slot}'s mask: entry i's tag is at 2i (a virtual page number, -1 when empty), its host add at 2i + 1. */
     static final int SLOT_MASK = TLB_MASK << 1;
+    /** Fills a TLB set remembers for its next flush (see {@code Tlb.filled}). */
+    private static final int FILL_LOG = 512;
 
     /**
      * Where the entry for {@code va}'s page lies in a TLB array: its tag there, the add (RAM
@@ -78,11 +85,29 @@ final class Mmu {
          */
         long superpageFirst;
         long superpageLast;
+        /**
+         * The entries filled since the last flush (access type times the array's length, plus
+         * the slot), so that a flush, which Linux does when it switches address spaces, costs
+         * what was filled rather than the whole TLB; when more were filled than it holds, the
+         * flush clears everything.
+         */
+        private final int[] filled = new int[FILL_LOG];
+        private int fills;
 
         Tlb(DirtyPageLog dirty) {
             this.dirty = dirty;
-            clearTags(entries[STORE]); // flush() drops (marks) only valid store entries
+            for (long[] e : entries) {
+                clearTags(e);
+            }
             flush();
+        }
+
+        /** Notes that the entry at slot {@code i} of access type {@code type} was filled. */
+        void noteFill(int type, int i) {
+            if (fills < filled.length) {
+                filled[fills] = type * 2 * TLB_SIZE + i;
+            }
+            fills++;
         }
 
         private static void clearTags(long[] e) {
@@ -92,10 +117,23 @@ final class Mmu {
         }
 
         void flush() {
-            dropStoreEntries();
-            for (long[] e : entries) {
-                clearTags(e);
+            if (fills > filled.length) {
+                dropStoreEntries();
+                for (long[] e : entries) {
+                    clearTags(e);
+                }
+            } else {
+                for (int k = 0; k < fills; k++) {
+                    int type = filled[k] / (2 * TLB_SIZE);
+                    int i = filled[k] % (2 * TLB_SIZE);
+                    if (type == STORE) {
+                        dropStoreEntry(i); // an entry dropped since then is -1 already: no mark
+                    } else {
+                        entries[type][i] = -1L;
+                    }
+                }
             }
+            fills = 0;
             hasUserPages = false;
             superpageFirst = Long.MAX_VALUE;
             superpageLast = Long.MIN_VALUE;
@@ -564,6 +602,7 @@ final class Mmu {
             }
             set.entries[type][i] = va >>> 12;
             set.entries[type][i + 1] = (page - ramBase) - (va & ~0xfffL);
+            set.noteFill(type, i);
             if (userPage && priv == Csrs.PRIV_S) {
                 set.hasUserPages = true;
             }
