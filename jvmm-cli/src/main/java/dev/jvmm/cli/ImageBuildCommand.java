@@ -69,8 +69,7 @@ final class ImageBuildCommand implements Callable<Integer> {
     String memory;
 
     @Option(names = "--engine", paramLabel = "interp|jit", defaultValue = "jit",
-            description = "CPU engine for the second stage (default: ${DEFAULT-VALUE}; about 20 minutes on 2 cores,"
-                    + " twice that with interp).")
+            description = "CPU engine for the second stage (default: ${DEFAULT-VALUE}; about 20 minutes on 2 cores).")
     String engine;
 
     @Option(names = "--keep-work", description = "Keep the work directory FILE.build/ (the unpacked tree and raw image).")

@@ -39,9 +39,10 @@ final class Mmu {
      */
     static final int TLB_BITS = 12;
     static final int TLB_SIZE = 1 << TLB_BITS;
-    static final int TLB_MASK = TLB_SIZE - 1;
-    /** {@link #slot}'s mask: entry i's tag is at 2i (a virtual page number, -1 when empty), its host add at 2i + 1. */
-    static final int SLOT_MASK = TLB_MASK << 1;
+    /** A TLB array's length: entry i's tag is at 2i (a virtual page number, -1 when empty), its host add at 2i + 1. */
+    static final int TLB_LENGTH = 2 * TLB_SIZE;
+    /** {@link #slot}'s mask. */
+    static final int SLOT_MASK = TLB_LENGTH - 2;
     /** Fills a TLB set remembers for its next flush (see {@code Tlb.filled}). */
     private static final int FILL_LOG = 512;
 
@@ -73,7 +74,7 @@ final class Mmu {
     /** One privilege level's TLBs. */
     private static final class Tlb {
         /** Per access type, the entries as {@link #slot} lays them out. */
-        final long[][] entries = new long[3][2 * TLB_SIZE];
+        final long[][] entries = new long[3][TLB_LENGTH];
         /** Where a dropped store entry's page is marked (see the class comment). */
         private final DirtyPageLog dirty;
         /** Whether S-mode entries for U pages (allowed by SUM) are cached. */
@@ -105,7 +106,7 @@ final class Mmu {
         /** Notes that the entry at slot {@code i} of access type {@code type} was filled. */
         void noteFill(int type, int i) {
             if (fills < filled.length) {
-                filled[fills] = type * 2 * TLB_SIZE + i;
+                filled[fills] = type * TLB_LENGTH + i;
             }
             fills++;
         }
@@ -124,8 +125,8 @@ final class Mmu {
                 }
             } else {
                 for (int k = 0; k < fills; k++) {
-                    int type = filled[k] / (2 * TLB_SIZE);
-                    int i = filled[k] % (2 * TLB_SIZE);
+                    int type = filled[k] / TLB_LENGTH;
+                    int i = filled[k] % TLB_LENGTH;
                     if (type == STORE) {
                         dropStoreEntry(i); // an entry dropped since then is -1 already: no mark
                     } else {
@@ -179,7 +180,7 @@ final class Mmu {
         }
 
         void dropStoreEntries() {
-            for (int i = 0; i < 2 * TLB_SIZE; i += 2) {
+            for (int i = 0; i < TLB_LENGTH; i += 2) {
                 dropStoreEntry(i);
             }
         }
