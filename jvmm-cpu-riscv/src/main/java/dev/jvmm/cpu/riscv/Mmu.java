@@ -107,8 +107,10 @@ final class Mmu {
         void noteFill(int type, int i) {
             if (fills < filled.length) {
                 filled[fills] = type * TLB_LENGTH + i;
+                fills++;
+            } else {
+                fills = filled.length + 1; // past the log: the next flush clears everything (never wraps)
             }
-            fills++;
         }
 
         private static void clearTags(long[] e) {
