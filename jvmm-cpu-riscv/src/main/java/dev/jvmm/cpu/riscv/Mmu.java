@@ -50,6 +50,10 @@ final class Mmu {
      * Where the entry for {@code va}'s page lies in a TLB array: its tag there, the add (RAM
      * offset minus virtual address) after it. Tag and add side by side cost one cache line and,
      * in generated code, one register for the array instead of two (guest loops run out of them).
+     * A page's entry lies only at its own slot, and neighbouring pages have different slots, so
+     * the tag at {@code slot(va)} equals the page of an access's last byte,
+     * {@code (va + size - 1) >>> 12}, only if the entry maps va's page and the access does not
+     * run into the next one: fast paths check both with one compare.
      */
     static int slot(long va) {
         return (int) (va >>> 11) & SLOT_MASK;
@@ -313,7 +317,7 @@ final class Mmu {
 
     long load64(long va) {
         int i = slot(va);
-        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+        if (loadTlb[i] == (va + 7) >>> 12) {
             return direct.load64(va + loadTlb[i + 1]);
         }
         return loadSlow(va, 8);
@@ -321,7 +325,7 @@ final class Mmu {
 
     int load32(long va) {
         int i = slot(va);
-        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+        if (loadTlb[i] == (va + 3) >>> 12) {
             return direct.load32(va + loadTlb[i + 1]);
         }
         return (int) loadSlow(va, 4);
@@ -329,7 +333,7 @@ final class Mmu {
 
     short load16(long va) {
         int i = slot(va);
-        if (loadTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+        if (loadTlb[i] == (va + 1) >>> 12) {
             return direct.load16(va + loadTlb[i + 1]);
         }
         return (short) loadSlow(va, 2);
@@ -345,7 +349,7 @@ final class Mmu {
 
     void store64(long va, long value) {
         int i = slot(va);
-        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xff8) {
+        if (storeTlb[i] == (va + 7) >>> 12) {
             long off = va + storeTlb[i + 1];
             direct.store64(off, value);
             return;
@@ -355,7 +359,7 @@ final class Mmu {
 
     void store32(long va, int value) {
         int i = slot(va);
-        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffc) {
+        if (storeTlb[i] == (va + 3) >>> 12) {
             long off = va + storeTlb[i + 1];
             direct.store32(off, value);
             return;
@@ -365,7 +369,7 @@ final class Mmu {
 
     void store16(long va, short value) {
         int i = slot(va);
-        if (storeTlb[i] == (va >>> 12) && (va & 0xfff) <= 0xffe) {
+        if (storeTlb[i] == (va + 1) >>> 12) {
             long off = va + storeTlb[i + 1];
             direct.store16(off, value);
             return;

@@ -9,7 +9,9 @@ import static dev.jvmm.cpu.riscv.PageTableBuilder.X;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import dev.jvmm.cpu.riscv.translate.TranslatorOptions;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MmuTest {
@@ -24,11 +26,15 @@ class MmuTest {
      * mtval in s11. The code is identity-mapped by a gigapage.
      */
     private static TestRig runPaged(PageTableBuilder tables, TestRig rig, String body, boolean user) {
+        setUpPaging(tables, rig, user);
+        rig.runTo("done");
+        return rig;
+    }
+
+    private static void setUpPaging(PageTableBuilder tables, TestRig rig, boolean user) {
         tables.map(0x80000000L, 0x80000000L, R | W | X | A | D | (user ? U : 0), 2);
         rig.hart.setRegister(8, tables.satp());
         rig.hart.setRegister(9, user ? 0 : 0x800);
-        rig.runTo("done");
-        return rig;
     }
 
     private static final String PRELUDE = """
@@ -270,6 +276,52 @@ class MmuTest {
             runPaged(pt, rig, null, false);
             assertThat(rig.x("s10")).isEqualTo(Traps.ECALL_FROM_S);
             assertThat(rig.x("a0") & 0xffffffffL).isEqualTo(0x44332211L);
+        }
+    }
+
+    /**
+     * Accesses that run from a page whose TLB entries are cached into the next page, mapped to
+     * physical memory apart from the first's (the physically next page holds a pattern no
+     * result may contain): each must join both pages, as fast paths that checked only the
+     * first byte's page would not. Three rounds of a loop in runs long enough for compiled
+     * code, so that the translator (threshold 1) runs them with the entries filled; the stores
+     * of one round are what the loads of the next see.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void accessesAcrossIntoTheNextPageAfterHitsOnTheFirstJoinBothPhysicalPages(Engine engine) {
+        try (TestRig rig = rig("""
+                li t0, 0x40000ff0
+                li t2, 3
+            again:
+                ld a1, 0(t0)          # fills the load entry of the first page
+                sd a1, 0(t0)          # and its store entry
+                ld a0, 14(t0)         # 0x...ffe
+                lw a2, 13(t0)         # 0x...ffd
+                lh a3, 15(t0)         # 0x...fff
+                li t1, 0x0102030405060708
+                sd t1, 12(t0)         # 0x...ffc
+                addi t2, t2, -1
+                bnez t2, again
+                """)) {
+            rig.hart.setEngine(engine, TranslatorOptions.defaults().withHotThreshold(1));
+            rig.ram.writeLong(DATA_PA + 0x3ff8, 0x8877665544332211L);
+            rig.ram.writeLong(DATA_PA + 0x4000, 0x5a5a5a5a5a5a5a5aL);
+            rig.ram.writeLong(DATA_PA + 0x5000, 0x00ffeeddccbbaa99L);
+            setUpPaging(sv39(rig).map(DATA_VA, DATA_PA + 0x3000, R | W | A | D, 0)
+                    .map(DATA_VA + 0x1000, DATA_PA + 0x5000, R | W | A | D, 0), rig, false);
+            rig.hart.run(2_000);
+            assertThat(rig.hart.pc()).isEqualTo(rig.symbol("done"));
+            if (engine == Engine.JIT) {
+                assertThat(rig.hart.translatorStats().translatedInstructions()).isPositive();
+            }
+            assertThat(rig.x("s10")).isEqualTo(Traps.ECALL_FROM_S);
+            assertThat(rig.x("a0")).isEqualTo(0xeedd010203040506L);
+            assertThat(rig.x("a2")).isEqualTo(0x04050607L);
+            assertThat(rig.x("a3")).isEqualTo(0x0405L);
+            assertThat(rig.ram.readInt(DATA_PA + 0x3ffc)).isEqualTo(0x05060708);
+            assertThat(rig.ram.readInt(DATA_PA + 0x5000)).isEqualTo(0x01020304);
+            assertThat(rig.ram.readLong(DATA_PA + 0x4000)).isEqualTo(0x5a5a5a5a5a5a5a5aL);
         }
     }
 

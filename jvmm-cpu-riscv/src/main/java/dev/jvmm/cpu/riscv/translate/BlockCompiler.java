@@ -806,19 +806,20 @@ public final class BlockCompiler {
             c.labelBinding(miss);
         }
 
-        /** Branches to {@code slow} unless the TLB array {@code tlb} hits for a {@code size}-byte access at VA. */
+        /**
+         * Branches to {@code slow} unless the TLB array {@code tlb} hits for a {@code size}-byte
+         * access at VA: the tag at INDEX must be the page of the access's last byte, which holds
+         * only if the entry maps VA's page and the access stays in it (see {@code Mmu.slot}).
+         */
         private void tlbCheck(int tlb, int size, Label slow) {
             c.aload(tlb).iload(INDEX).laload();
             c.lload(VA);
+            if (size > 1) {
+                lconst(size - 1);
+                c.ladd();
+            }
             iconst(12);
             c.lushr().lcmp().ifne(slow);
-            if (size > 1) {
-                c.lload(VA);
-                lconst(0xfff);
-                c.land();
-                lconst(0x1000 - size);
-                c.lcmp().ifgt(slow);
-            }
         }
 
         private static ClassDesc valueType(int size) {
