@@ -45,16 +45,16 @@ import java.util.Map;
  * the FS dirtying are placed by a must-data-flow over the region's edges: before (after) the first
  * instruction that needs (sets) them on every path, so each path behaves as the interpreter would.
  *
- * <p>Loads and stores inline the TLB hit (tag compare in the array that holds tag and add side
- * by side, offset check, then {@code DirectRam}'s bounds-checked access, a class-data constant
- * so its address and size fold); accesses through one unchanged base register share one check
- * (see {@link AccessGroups}); on a miss the registers the region writes go back to the register
- * file and the runtime's slow path is called with the instruction's pc and the count retired
- * before it, so a trap there leaves the interpreter's exact state. After a slow path the region
- * leaves, to the next instruction: a slow path that returned into the fast one (a call HotSpot
- * must keep every live value across) made HotSpot keep guest registers on the stack in the whole
- * loop around it. Leaving also covers a slow store (or a page walk's A bit) that overwrote
- * translated code.
+ * <p>Loads and stores inline the TLB hit (one compare of the tag, in the array that holds tag
+ * and add side by side, with the page of the access's last byte; then {@code DirectRam}'s
+ * bounds-checked access, a class-data constant so its address and size fold); accesses through
+ * one unchanged base register share one check (see {@link AccessGroups}); on a miss the
+ * registers the region writes go back to the register file and the runtime's slow path is
+ * called with the instruction's pc and the count retired before it, so a trap there leaves the
+ * interpreter's exact state. After a slow path the region leaves, to the next instruction: a
+ * slow path that returned into the fast one (a call HotSpot must keep every live value across)
+ * made HotSpot keep guest registers on the stack in the whole loop around it. Leaving also
+ * covers a slow store (or a page walk's A bit) that overwrote translated code.
  */
 public final class BlockCompiler {
 
