@@ -138,9 +138,17 @@ final class JitRuntime implements CodePageTracker {
             }
             if (b == null || t.entryRun() > left) {
                 // Fetch TLB miss (the interpreter raises any fetch fault), nothing translated
-                // here, or not enough budget left for the whole block or region run.
+                // here, or not enough budget left for the whole block or region run. Where the
+                // code cache has an entry that the block interpreter cannot run (it starts with
+                // a SYSTEM instruction or one that crosses into the next page), the interpreter
+                // runs only that block: straight-line code after it is decoded, but the
+                // interpreter would only stop at a taken jump.
+                int run = (int) Math.min(left, chunk - done);
+                if (t != null && b == null && t.decoded() == null) {
+                    run = Math.min(run, Math.max(1, t.length()));
+                }
                 long before = c.instret;
-                int n = in.runBlock((int) Math.min(left, chunk - done));
+                int n = in.runBlock(run);
                 done += n;
                 long retired = c.instret - before;
                 interpretedInstructions += retired;

@@ -333,6 +333,49 @@ class JitLockstepTest {
         }
     }
 
+    /**
+     * A block the translator tier cannot run (it starts with a CSR access, or with an
+     * instruction that crosses into the next page) is interpreted alone: the straight-line code
+     * after it runs decoded or compiled, not interpreted on to the next taken jump.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"COMPILED | csrr t0, mscratch", "DECODED_ONLY | csrr t0, mscratch",
+            "COMPILED | add s0, s0, s2", "DECODED_ONLY | add s0, s0, s2"})
+    void onlyTheBlockTheTranslatorTierCannotRunIsInterpreted(Tier tier, String head) {
+        // The loop starts 4 bytes before a page end: a compressed addi, then the 4-byte head
+        // (so an ordinary instruction crosses the page end), then 40 instructions in the next page.
+        String src = """
+                li   s2, 1000
+                li   s0, 0
+                j    loop
+                .balign 4096
+                .skip 4092
+            loop:
+                c.addi s0, 1
+                .option push
+                .option norvc
+                %s
+                .option pop
+            """.formatted(head) + "    addi a0, a0, 1\n".repeat(40) + """
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+            """;
+        try (Lockstep l = load(src, tier.options)) {
+            Assembler.Program p = Assembler.assemble(src, BASE);
+            assertThat((p.symbol("loop") + 2) % 4096).as("the head's offset in its page").isEqualTo(4094);
+            l.runRandom(new SplittableRandom(9), 5_000, 100_000, p.symbol("done"));
+            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
+            TranslatorStats s = l.jit.translatorStats();
+            tier.assertUsed(l.jit);
+            // 1 of the loop's 44 instructions is the head (and a slice's budget may end in the
+            // interpreter); before, the interpreter ran on from the head to the jump back.
+            assertThat(s.interpretedInstructions()).as("interpreted instructions")
+                    .isLessThan(tier.instructions(s) / 10);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Tier.class)
     void loadWhosePageWalkRewritesTheNextInstructionLeavesTheBlockThere(Tier tier) {
