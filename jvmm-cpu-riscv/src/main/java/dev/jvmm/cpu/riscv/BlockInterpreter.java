@@ -67,6 +67,7 @@ final class BlockInterpreter {
             long target = t.decodedEnd();
             int k = 0;
             int slot = 0; // the exit taken (see DecodedBlock.EXIT_SHIFT); 0: the block's end
+            boolean computed = false; // left through a JR that is not a return
             try {
                 block:
                 for (; k < n; k++) {
@@ -195,6 +196,7 @@ final class BlockInterpreter {
                         }
                         case JR -> {
                             target = (x[rs1] + imm) & ~1L;
+                            computed = rs1 != 1 && rs1 != 5; // not a return: a switch or a tail call
                             slot = op >>> EXIT_SHIFT & 0xff;
                             k++;
                             break block;
@@ -271,7 +273,7 @@ final class BlockInterpreter {
             // k instructions retired: all of them, or up to a taken branch.
             done += k;
             base += k;
-            Translation next = done < chunk ? successor(t, slot, target, limit - done) : null;
+            Translation next = done < chunk ? successor(t, slot, computed, target, limit - done) : null;
             if (next == null) {
                 interp.pc = target;
                 c.instret = base;
@@ -283,9 +285,10 @@ final class BlockInterpreter {
 
     /**
      * The decoded, uncompiled and not yet hot entry at {@code pc}, reached through exit
-     * {@code slot} of {@code t}, that fits in {@code left}; null to leave it to the dispatcher.
+     * {@code slot} of {@code t} (a JR that is not a return if {@code computed}), that fits in {@code left};
+     * null to leave it to the dispatcher.
      */
-    private Translation successor(Translation t, int slot, long pc, long left) {
+    private Translation successor(Translation t, int slot, boolean computed, long pc, long left) {
         long offset;
         if (((pc ^ t.pc()) >>> 12) == 0) {
             offset = pc - t.pc() + t.offset();
@@ -299,6 +302,9 @@ final class BlockInterpreter {
         int epoch = runtime.linkEpoch;
         Translation next = t.linked(slot, pc, offset, epoch);
         if (next == null) {
+            if (computed) {
+                t.noteJumpTarget(pc); // a new target: a region compiled here may predict it
+            }
             next = translator.lookup(pc, offset);
             if (next.decoded() == null) {
                 return null;

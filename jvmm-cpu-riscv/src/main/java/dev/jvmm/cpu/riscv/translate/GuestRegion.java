@@ -14,7 +14,7 @@ import java.util.Set;
  * every covered target); {@code predictions} maps the pc of a JALR to the labels it is
  * compared with at run time to continue inside the region: for a return, the region's call
  * return sites; after an AUIPC of its base register (a far call or jump), that constant
- * target. {@code entryBlockLength} is the length of
+ * target; then the targets it was seen to take while its block ran decoded. {@code entryBlockLength} is the length of
  * the entry's basic block (what the interpreter runs for an uncompiled entry). {@code code}
  * holds the bytes of the covered range, which starts at RAM offset {@code codeOffset}, exactly
  * as decoded (not to be modified).
@@ -30,8 +30,8 @@ public record GuestRegion(long pc, long offset, List<GuestBlock.Instruction> ins
     /** "No target": odd, so never a real target (guest pcs are even; kernel pcs are negative). */
     static final long NO_TARGET = -1;
 
-    /** The most labels one JALR is compared with. */
-    static final int MAX_PREDICTIONS = 8;
+    /** The most labels one JALR is compared with (a switch's cases seen at run time among them). */
+    static final int MAX_PREDICTIONS = Translation.MAX_JUMP_TARGETS;
 
     /** Returns through a link register ({@code jalr x0, 0(ra|t0)}) are predicted to return sites. */
     static boolean isReturn(int insn) {

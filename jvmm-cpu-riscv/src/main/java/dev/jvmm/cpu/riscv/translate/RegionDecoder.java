@@ -16,17 +16,30 @@ import java.util.TreeMap;
 /**
  * Discovers a {@link GuestRegion}: starting at the entry, decodes basic blocks (with
  * {@link BlockDecoder}) at the targets of direct branches and JALs, at the fall-through of
- * branches and of blocks cut at their maximum length, after calls (return sites) and at the
- * constant targets of AUIPC+JALR pairs, as long
+ * branches and of blocks cut at their maximum length, after calls (return sites), at the
+ * constant targets of AUIPC+JALR pairs and at the targets computed jumps were seen to take
+ * (a switch's cases, from {@link Translation#jumpTargets}), as long
  * as they lie in the entry's page and the instruction budget lasts. A {@link RegionShape#LOOP}
  * region then keeps only the instructions on a cycle through the entry (of fall-throughs,
- * branches, JALs and returns to the return sites found), or the entry's basic block when there
+ * branches, JALs, returns to the return sites found and computed jumps to the targets seen), or
+ * the entry's basic block when there
  * is none. The page is copied out of
  * RAM once and every block is decoded from that copy, so the region's bytes are consistent
  * even if another thread writes the page meanwhile. A target inside an already decoded
  * instruction (possible with compressed code) is left out: jumping there leaves the region.
  */
 final class RegionDecoder {
+
+    private static final long[] NONE = {};
+
+    /**
+     * How much larger a region may grow once it holds a computed jump with seen targets. The
+     * cpubench "interp" kernel (a bytecode switch of 11 cases, about 110 instructions with the
+     * dispatch; 2026-11-28, runs 2-3 of 2 rounds): 2.67-3.14 s with the cases as blocks of their
+     * own, about 2.3 s with the cases that fit in 32 instructions, 1.72-1.81 s with all of them.
+     * The boot and the other kernels alike.
+     */
+    static final int SWITCH_REGION_FACTOR = 4;
 
     private RegionDecoder() {
     }
@@ -37,6 +50,18 @@ final class RegionDecoder {
      * {@code maxRegion} (at least the entry block). Empty when the entry is not translatable.
      */
     static GuestRegion decode(MemorySegment ram, long pc, long offset, int maxBlock, int maxRegion, RegionShape shape) {
+        return decode(ram, pc, offset, maxBlock, maxRegion, shape, Map.of());
+    }
+
+    /**
+     * As above, where {@code jumpTargets} maps the pc of a computed jump to the targets it was
+     * seen to take (only predictions: the compiled jump compares its target with them). Once the
+     * region holds such a jump, it may grow to {@link #SWITCH_REGION_FACTOR} times
+     * {@code maxRegion}: a switch's cases are one loop with the dispatch, and a loop region of
+     * the usual size holds only a few of them.
+     */
+    static GuestRegion decode(MemorySegment ram, long pc, long offset, int maxBlock, int maxRegion, RegionShape shape,
+            Map<Long, long[]> jumpTargets) {
         long pageOffset = offset & ~0xfffL;
         long pagePc = pc & ~0xfffL;
         int available = offset < 0 || offset >= ram.byteSize() ? 0
@@ -51,12 +76,13 @@ final class RegionDecoder {
         ArrayDeque<Long> work = new ArrayDeque<>();
         work.add(pc);
         int entryBlockLength = -1;
-        while (!work.isEmpty() && covered.size() < maxRegion) {
+        int limit = maxRegion;
+        while (!work.isEmpty() && covered.size() < limit) {
             long start = work.poll();
             if (covered.containsKey(start) || overlaps(covered, start, 2)) {
                 continue;
             }
-            int max = entryBlockLength < 0 ? maxBlock : Math.min(maxBlock, maxRegion - covered.size());
+            int max = entryBlockLength < 0 ? maxBlock : Math.min(maxBlock, limit - covered.size());
             GuestBlock block = BlockDecoder.decode(snapshot, start, start - pagePc, max);
             if (entryBlockLength < 0) {
                 entryBlockLength = block.size();
@@ -80,6 +106,15 @@ final class RegionDecoder {
                 if (t != GuestRegion.NO_TARGET && (t & ~0xfffL) == pagePc && targets.add(t)) {
                     work.add(t);
                 }
+                long[] seenTargets = jumpTargets.getOrDefault(i.pc(), NONE);
+                if (seenTargets.length > 0) {
+                    limit = Math.max(limit, maxRegion * SWITCH_REGION_FACTOR);
+                }
+                for (long seen : seenTargets) {
+                    if ((seen & ~0xfffL) == pagePc && targets.add(seen)) {
+                        work.add(seen);
+                    }
+                }
                 int op = i.insn() & 0x7f;
                 boolean calleeHere = t != GuestRegion.NO_TARGET && (t & ~0xfffL) == pagePc; // its return may come back into the region
                 if ((op == 0x6f || op == 0x67) && ((i.insn() >>> 7) & 31) != 0 && calleeHere
@@ -100,7 +135,7 @@ final class RegionDecoder {
             }
         }
         if (shape == RegionShape.LOOP && entryBlockLength > 0) {
-            covered = loopThrough(pc, covered, entryBlockLength, callReturns);
+            covered = loopThrough(pc, covered, entryBlockLength, callReturns, jumpTargets);
         }
         List<GuestBlock.Instruction> instructions = List.copyOf(covered.values());
         Set<Long> labels = new HashSet<>();
@@ -135,6 +170,11 @@ final class RegionDecoder {
                     }
                 }
             }
+            for (long seen : jumpTargets.getOrDefault(i.pc(), NONE)) {
+                if (p.size() < GuestRegion.MAX_PREDICTIONS && labels.contains(seen) && !p.contains(seen)) {
+                    p.add(seen);
+                }
+            }
             if (!p.isEmpty()) {
                 predictions.put(i.pc(), List.copyOf(p));
             }
@@ -153,17 +193,17 @@ final class RegionDecoder {
      * cycle through the entry holds too).
      */
     private static TreeMap<Long, GuestBlock.Instruction> loopThrough(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
-            int entryBlockLength, List<Long> returnSites) {
+            int entryBlockLength, List<Long> returnSites, Map<Long, long[]> jumpTargets) {
         Map<Long, List<Long>> predecessors = new HashMap<>();
         for (GuestBlock.Instruction i : covered.values()) {
-            for (long s : successors(covered, i, returnSites)) {
+            for (long s : successors(covered, i, returnSites, jumpTargets)) {
                 predecessors.computeIfAbsent(s, k -> new ArrayList<>()).add(i.pc());
             }
         }
         Set<Long> reachable = new HashSet<>(List.of(pc));
         ArrayDeque<Long> work = new ArrayDeque<>(reachable);
         while (!work.isEmpty()) {
-            for (long s : successors(covered, covered.get(work.poll()), returnSites)) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
                 if (reachable.add(s)) {
                     work.add(s);
                 }
@@ -196,10 +236,11 @@ final class RegionDecoder {
 
     /**
      * Where control may go after {@code i} inside {@code covered}: its fall-through, its branch
-     * or JAL target, for a return the return sites (as the compiled region predicts them).
+     * or JAL target, for a return the return sites, for a computed jump the targets it was seen
+     * to take (as the compiled region predicts them).
      */
     private static List<Long> successors(TreeMap<Long, GuestBlock.Instruction> covered, GuestBlock.Instruction i,
-            List<Long> returnSites) {
+            List<Long> returnSites, Map<Long, long[]> jumpTargets) {
         List<Long> next = new ArrayList<>(2);
         int op = i.insn() & 0x7f;
         if (op != 0x6f && op != 0x67 && covered.containsKey(i.nextPc())) {
@@ -214,6 +255,11 @@ final class RegionDecoder {
                 if (covered.containsKey(r)) {
                     next.add(r);
                 }
+            }
+        }
+        for (long seen : jumpTargets.getOrDefault(i.pc(), NONE)) {
+            if (covered.containsKey(seen)) {
+                next.add(seen);
             }
         }
         return next;

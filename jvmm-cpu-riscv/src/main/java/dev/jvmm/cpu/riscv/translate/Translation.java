@@ -50,6 +50,17 @@ public final class Translation {
      */
     private Translation[] links;
     private int linksEpoch;
+    /**
+     * Distinct targets in this block's page that its final computed jump (a JR that is not a
+     * return) was seen to go to while the block interpreter ran it (up to
+     * {@link #MAX_JUMP_TARGETS}); null while none was. A region compiled over this page predicts
+     * that jump to them.
+     */
+    private long[] jumpTargets;
+    private int jumpTargetCount;
+
+    /** The most distinct computed-jump targets kept per block (a switch's cases, say). */
+    static final int MAX_JUMP_TARGETS = 16;
 
     /** An entry for {@code block}, an extended block: the block interpreter runs all of it, the compiler its basic block. */
     Translation(long pc, long offset, GuestBlock block, long epoch) {
@@ -124,6 +135,36 @@ public final class Translation {
         }
         linksEpoch = epoch;
         links[slot] = successor;
+    }
+
+    /**
+     * Notes that this block's final computed jump went to {@code target} (called when the
+     * block interpreter's link for it missed, so a target seen once before costs nothing).
+     */
+    public void noteJumpTarget(long target) {
+        if (((target ^ pc) >>> 12) != 0) {
+            return; // regions are one page
+        }
+        if (jumpTargets == null) {
+            jumpTargets = new long[4];
+        }
+        for (int k = 0; k < jumpTargetCount; k++) {
+            if (jumpTargets[k] == target) {
+                return;
+            }
+        }
+        if (jumpTargetCount == MAX_JUMP_TARGETS) {
+            return;
+        }
+        if (jumpTargetCount == jumpTargets.length) {
+            jumpTargets = java.util.Arrays.copyOf(jumpTargets, MAX_JUMP_TARGETS);
+        }
+        jumpTargets[jumpTargetCount++] = target;
+    }
+
+    /** The targets noted by {@link #noteJumpTarget}, in the order first seen (empty if none). */
+    long[] jumpTargets() {
+        return jumpTargets == null ? new long[0] : java.util.Arrays.copyOf(jumpTargets, jumpTargetCount);
     }
 
     /** The compiled region, or null while it is not (yet) compiled. */

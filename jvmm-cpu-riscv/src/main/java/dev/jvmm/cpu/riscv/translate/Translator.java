@@ -229,7 +229,9 @@ public final class Translator {
         // read below stay valid as long as the entry lives.
         tracker.markCodePage(t.offset >>> 12);
         int budget = options.maxRegionInstructions();
-        GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget, options.regionShape());
+        Map<Long, long[]> jumpTargets = jumpTargetsOnPage(t);
+        GuestRegion region = RegionDecoder.decode(ram, t.pc, t.offset, options.maxBlockInstructions(), budget,
+                options.regionShape(), jumpTargets);
         t.length = region.entryBlockLength();
         t.code = region.code();
         t.codeOffset = region.codeOffset();
@@ -251,7 +253,7 @@ public final class Translator {
                 } else {
                     blockLimit /= 2;
                 }
-                region = RegionDecoder.decode(ram, t.pc, t.offset, blockLimit, budget, options.regionShape());
+                region = RegionDecoder.decode(ram, t.pc, t.offset, blockLimit, budget, options.regionShape(), jumpTargets);
                 bytes = compiler.compile(region, name);
                 length = BlockCompiler.codeLength(bytes);
             }
@@ -277,6 +279,23 @@ public final class Translator {
                 LOG.log(System.Logger.Level.WARNING, "translating the block at 0x" + Long.toHexString(t.pc) + " failed", e);
             }
         }
+    }
+
+    /**
+     * The targets the computed jumps of {@code t}'s page (in its mapping) were seen to take, by
+     * the pc of the jump: each decoded block's last instruction.
+     */
+    private Map<Long, long[]> jumpTargetsOnPage(Translation t) {
+        Map<Long, long[]> m = new HashMap<>();
+        for (Translation e : byPage.getOrDefault(t.offset >>> 12, List.of())) {
+            long[] seen = e.jumpTargets();
+            if (seen.length > 0 && ((e.pc ^ t.pc) >>> 12) == 0 && e.offset - e.pc == t.offset - t.pc) {
+                long[] code = e.decoded();
+                m.merge(DecodedBlock.pcOf(e.pc, code, code.length - 1), seen, (a, b) -> java.util.stream.LongStream
+                        .concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).distinct().toArray());
+            }
+        }
+        return m;
     }
 
     /** A CPU store is about to change RAM page {@code pageIndex}: forget every translation on it. */

@@ -97,4 +97,69 @@ class RegionShapeTest {
         assertThat(r.labels()).contains(p.symbol("back"), p.symbol("work"));
         assertThat(r.predictions().get(p.symbol("end") - 4)).as("the return is predicted to its site").containsExactly(p.symbol("back"));
     }
+
+    /** A switch in a loop: a jump table's target, four cases of six instructions, back to the loop. */
+    private static final String SWITCH_LOOP = """
+            loop:
+                andi t0, s2, 3
+                slli t0, t0, 3
+                add  t0, t0, s3
+                ld   t1, 0(t0)
+            jump:
+                jr   t1
+            case0:
+                addi s0, s0, 1
+                addi s0, s0, 2
+                addi s0, s0, 3
+                addi s0, s0, 4
+                addi s0, s0, 5
+                j    next
+            case1:
+                xori s0, s0, 1
+                xori s0, s0, 2
+                xori s0, s0, 3
+                xori s0, s0, 4
+                xori s0, s0, 5
+                j    next
+            case2:
+                slli t2, s0, 3
+                add  s0, s0, t2
+                slli t2, s0, 5
+                add  s0, s0, t2
+                addi s0, s0, 7
+                j    next
+            case3:
+                srli t2, s0, 2
+                xor  s0, s0, t2
+                srli t2, s0, 9
+                xor  s0, s0, t2
+                addi s0, s0, -7
+                j    next
+            next:
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+            """;
+
+    @Test
+    void aComputedJumpsSeenTargetsJoinTheLoopRegionBeyondItsUsualSize() {
+        Assembler.Program p = assemble(SWITCH_LOOP);
+        byte[] page = new byte[4096];
+        System.arraycopy(p.image(), 0, page, 0, p.image().length);
+        long pc = p.symbol("loop");
+        long[] cases = {p.symbol("case0"), p.symbol("case1"), p.symbol("case2"), p.symbol("case3")};
+        // 5 + 4 * 6 + 2 = 31 instructions on the loop: more than this budget, within 4 times it.
+        int budget = 16;
+
+        GuestRegion blind = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, budget, RegionShape.LOOP);
+        assertThat(pcs(blind)).as("without seen targets: the entry's block only").isEqualTo(range(p, "loop", "case0"));
+        assertThat(blind.predictions()).isEmpty();
+
+        GuestRegion seen = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, budget, RegionShape.LOOP,
+                java.util.Map.of(p.symbol("jump"), cases));
+        assertThat(pcs(seen)).isEqualTo(range(p, "loop", "done"));
+        assertThat(seen.predictions().get(p.symbol("jump"))).containsExactly(cases[0], cases[1], cases[2], cases[3]);
+        assertThat(seen.labels()).contains(cases[0], cases[1], cases[2], cases[3], p.symbol("next"));
+    }
 }

@@ -299,4 +299,57 @@ class RegionTranslationTest {
             assertThat(s.translatedInstructions() - translatedBefore).isGreaterThan(s.translatedRuns() - runsBefore);
         }
     }
+
+    /**
+     * A switch through a jump table in a loop: while the loop's first block runs decoded, the
+     * targets its JR takes are noted; the region compiled there predicts them, so the cases run
+     * inside it (and are never hot enough to be compiled on their own).
+     */
+    @Test
+    void aSwitchsCasesSeenWhileDecodedRunInsideTheRegionOfItsDispatch() {
+        StringBuilder cases = new StringBuilder();
+        StringBuilder table = new StringBuilder();
+        for (int k = 0; k < 8; k++) {
+            cases.append("case").append(k).append(":\n")
+                    .append("    addi s0, s0, ").append(k + 1).append("\n")
+                    .append("    slli t2, s0, ").append(k + 2).append("\n")
+                    .append("    xor  s0, s0, t2\n")
+                    .append("    srli t2, s0, ").append(k + 5).append("\n")
+                    .append("    xor  s0, s0, t2\n")
+                    .append("    j    next\n");
+            table.append("    .dword case").append(k).append("\n");
+        }
+        String src = """
+                li   s0, 1
+                li   s2, 20000
+                la   s3, table
+            loop:
+                andi t0, s2, 7
+                slli t0, t0, 3
+                add  t0, t0, s3
+                ld   t1, 0(t0)
+                jr   t1
+            """ + cases + """
+            next:
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+                .balign 8
+            table:
+            """ + table;
+        Assembler.Program p = Assembler.assemble(src, BASE);
+        // Decoded from the first jump to it, compiled once hot: 8 cases of 6 instructions and the
+        // dispatch make a loop of 57 instructions, more than the usual region of 32.
+        TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(3_000).withWarmThreshold(1);
+        try (Lockstep l = load(src, options)) {
+            l.runRandom(new SplittableRandom(5), 3_000, 300_000, p.symbol("done"));
+            assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
+            TranslatorStats s = l.jit.translatorStats();
+            assertThat(s.compileFailures()).isZero();
+            assertThat(s.translatedInstructions()).as("compiled instructions").isGreaterThan(200_000);
+            assertThat(s.blocksCompiled()).as("blocks compiled (the cases not on their own)").isLessThanOrEqualTo(2);
+            assertThat(s.regionInstructions()).as("instructions compiled").isGreaterThanOrEqualTo(57);
+        }
+    }
 }
