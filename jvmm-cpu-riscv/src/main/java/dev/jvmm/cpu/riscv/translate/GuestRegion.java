@@ -14,8 +14,9 @@ import java.util.Set;
  * every covered target); {@code predictions} maps the pc of a JALR to the labels it is
  * compared with at run time to continue inside the region: for a return, the region's call
  * return sites; after an AUIPC of its base register (a far call or jump), that constant
- * target; then the targets it was seen to take while its block ran decoded. {@code entryBlockLength} is the length of
- * the entry's basic block (what the interpreter runs for an uncompiled entry). {@code code}
+ * target; then the targets it was seen to take while its block ran decoded.
+ * {@code entryBlockLength} is the length of the entry's basic block (what the interpreter runs
+ * for an uncompiled entry). {@code code}
  * holds the bytes of the covered range, which starts at RAM offset {@code codeOffset}, exactly
  * as decoded (not to be modified).
  *

@@ -7,10 +7,12 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 /**
  * One hart's code cache. Entries are keyed by (virtual pc, RAM offset): the virtual pc is
@@ -291,8 +293,9 @@ public final class Translator {
             long[] seen = e.jumpTargets();
             if (seen.length > 0 && ((e.pc ^ t.pc) >>> 12) == 0 && e.offset - e.pc == t.offset - t.pc) {
                 long[] code = e.decoded();
-                m.merge(DecodedBlock.pcOf(e.pc, code, code.length - 1), seen, (a, b) -> java.util.stream.LongStream
-                        .concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).distinct().toArray());
+                // Several decoded blocks may end at the same jump (entered at different pcs).
+                m.merge(DecodedBlock.pcOf(e.pc, code, code.length - 1), seen,
+                        (a, b) -> LongStream.concat(Arrays.stream(a), Arrays.stream(b)).distinct().toArray());
             }
         }
         return m;
@@ -362,8 +365,8 @@ public final class Translator {
     }
 
     private void clear() {
-        java.util.Arrays.fill(table, null);
-        java.util.Arrays.fill(jumpCache, null);
+        Arrays.fill(table, null);
+        Arrays.fill(jumpCache, null);
         byPage.clear();
         entries = 0;
         liveBlocks = 0;
