@@ -63,6 +63,19 @@ class JitLockstepTest {
         return l;
     }
 
+    /**
+     * Runs {@code l} in random slices of up to {@code maxSlice} instructions (at most
+     * {@code total}) until it reaches {@code done}, then checks that {@code tier} ran and the
+     * interpreter ran fewer than one {@code share}th as many instructions as the tier.
+     */
+    private static void runToDoneMostlyIn(Tier tier, Lockstep l, long done, long seed, int maxSlice, long total, int share) {
+        l.runRandom(new SplittableRandom(seed), maxSlice, total, done);
+        assertThat(l.jit.pc()).isEqualTo(done);
+        TranslatorStats s = l.jit.translatorStats();
+        tier.assertUsed(l.jit);
+        assertThat(s.interpretedInstructions()).as("interpreted instructions").isLessThan(tier.instructions(s) / share);
+    }
+
     private static void assertTranslatorUsed(Hart jit) {
         TranslatorStats s = jit.translatorStats();
         assertThat(s.compileFailures()).isZero();
@@ -323,13 +336,8 @@ class JitLockstepTest {
             """;
         try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
-            l.runRandom(new SplittableRandom(5), 1_000, 40_000, p.symbol("done"));
-            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
-            TranslatorStats s = l.jit.translatorStats();
-            tier.assertUsed(l.jit);
             // Translated (or decoded) blocks run through the atomics instead of ending before each one.
-            assertThat(s.interpretedInstructions()).as("interpreted instructions")
-                    .isLessThan(tier.instructions(s) / 20);
+            runToDoneMostlyIn(tier, l, p.symbol("done"), 5, 1_000, 40_000, 20);
         }
     }
 
@@ -365,14 +373,9 @@ class JitLockstepTest {
         try (Lockstep l = load(src, tier.options)) {
             Assembler.Program p = Assembler.assemble(src, BASE);
             assertThat((p.symbol("loop") + 2) % 4096).as("the head's offset in its page").isEqualTo(4094);
-            l.runRandom(new SplittableRandom(9), 5_000, 100_000, p.symbol("done"));
-            assertThat(l.jit.pc()).isEqualTo(p.symbol("done"));
-            TranslatorStats s = l.jit.translatorStats();
-            tier.assertUsed(l.jit);
             // 1 of the loop's 44 instructions is the head (and a slice's budget may end in the
             // interpreter); before, the interpreter ran on from the head to the jump back.
-            assertThat(s.interpretedInstructions()).as("interpreted instructions")
-                    .isLessThan(tier.instructions(s) / 10);
+            runToDoneMostlyIn(tier, l, p.symbol("done"), 9, 5_000, 100_000, 10);
         }
     }
 
