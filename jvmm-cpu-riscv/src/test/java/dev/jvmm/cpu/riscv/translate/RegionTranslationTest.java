@@ -340,7 +340,7 @@ class RegionTranslationTest {
             """ + table;
         Assembler.Program p = Assembler.assemble(src, BASE);
         // Decoded from the first jump to it, compiled once hot: 8 cases of 6 instructions and the
-        // dispatch make a loop of 57 instructions, more than the usual region of 32.
+        // dispatch make a loop of 55 instructions, more than the usual region of 32.
         TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(3_000).withWarmThreshold(1);
         try (Lockstep l = load(src, options)) {
             l.runRandom(new SplittableRandom(5), 3_000, 300_000, p.symbol("done"));
@@ -349,7 +349,7 @@ class RegionTranslationTest {
             assertThat(s.compileFailures()).isZero();
             assertThat(s.translatedInstructions()).as("compiled instructions").isGreaterThan(200_000);
             assertThat(s.blocksCompiled()).as("blocks compiled (the cases not on their own)").isLessThanOrEqualTo(2);
-            assertThat(s.regionInstructions()).as("instructions compiled").isGreaterThanOrEqualTo(57);
+            assertThat(s.regionInstructions()).as("instructions compiled").isGreaterThanOrEqualTo(55);
         }
     }
 }
