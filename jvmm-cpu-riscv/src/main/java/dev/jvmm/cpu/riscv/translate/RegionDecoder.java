@@ -21,9 +21,9 @@ import java.util.TreeMap;
  * (a switch's cases, from {@link Translation#jumpTargets}), as long
  * as they lie in the entry's page and the instruction budget lasts. A {@link RegionShape#LOOP}
  * region then keeps only the instructions on a cycle through the entry (of fall-throughs,
- * branches, JALs, returns to the return sites found and computed jumps to the targets seen), or
- * the entry's basic block when there
- * is none. The page is copied out of
+ * branches, JALs, returns to the return sites found and computed jumps to the targets seen);
+ * where there is none, the entry's basic block and the code after it up to the first loop met
+ * (decoded afresh within a larger budget, see {@link #straightFrom}). The page is copied out of
  * RAM once and every block is decoded from that copy, so the region's bytes are consistent
  * even if another thread writes the page meanwhile. A target inside an already decoded
  * instruction (possible with compressed code) is left out: jumping there leaves the region.
@@ -40,6 +40,24 @@ final class RegionDecoder {
      * The boot and the other kernels alike.
      */
     static final int SWITCH_REGION_FACTOR = 4;
+
+    /**
+     * How much larger than a loop region the straight-line code around an entry on no loop may
+     * be (see {@link #straightFrom}). cpubench's string kernel (libc's strspn and strcspn: 40
+     * straight instructions that fill a table on the stack, then a loop) ran each basic block as
+     * a method of its own, chained by calls. 2026-11-28, runs 2-4 of 3 rounds: 2.68 -> 2.56 s
+     * with straight regions, 1.99 s with them and HotSpot's inlining unclipped (see the launcher);
+     * 1, 2 and 4 alike within the noise. Other kernels and the boot alike.
+     */
+    static final int STRAIGHT_REGION_FACTOR = 2;
+
+    /**
+     * How far beyond a loop region's size the decoder looks for a loop through an entry that
+     * has none within that size: an entry on a larger loop (nbody's inner loop of 55
+     * instructions) keeps its single block, else the straight region would run part of the loop
+     * and leave it in the middle (nbody 2.2 -> 4.4 s).
+     */
+    static final int LOOP_SEARCH_FACTOR = 8;
 
     private RegionDecoder() {
     }
@@ -70,6 +88,77 @@ final class RegionDecoder {
         MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, pageOffset, page, 0, available);
         MemorySegment snapshot = MemorySegment.ofArray(page);
 
+        Discovery d = discover(snapshot, pc, pagePc, maxBlock, maxRegion, jumpTargets);
+        TreeMap<Long, GuestBlock.Instruction> covered = d.covered;
+        if (shape == RegionShape.LOOP && d.entryBlockLength > 0) {
+            TreeMap<Long, GuestBlock.Instruction> kept = cycleThrough(pc, covered, d.callReturns, jumpTargets);
+            if (kept.isEmpty()) {
+                d = discover(snapshot, pc, pagePc, maxBlock, maxRegion * LOOP_SEARCH_FACTOR, jumpTargets);
+                kept = straightFrom(pc, d.covered, d.entryBlockLength, maxRegion * STRAIGHT_REGION_FACTOR,
+                        d.callReturns, jumpTargets);
+            }
+            covered = kept;
+        }
+        Set<Long> targets = d.targets;
+        List<Long> callReturns = d.callReturns;
+        int entryBlockLength = d.entryBlockLength;
+        List<GuestBlock.Instruction> instructions = List.copyOf(covered.values());
+        Set<Long> labels = new HashSet<>();
+        labels.add(pc);
+        for (long t : targets) {
+            if (covered.containsKey(t)) {
+                labels.add(t);
+            }
+        }
+        List<Long> returnSites = new ArrayList<>();
+        for (long r : callReturns) {
+            if (covered.containsKey(r)) {
+                labels.add(r);
+                returnSites.add(r);
+            }
+        }
+        if (instructions.isEmpty()) {
+            return new GuestRegion(pc, offset, List.of(), Set.of(pc), Map.of(), 0, offset, new byte[0]);
+        }
+        Map<Long, List<Long>> predictions = new HashMap<>();
+        GuestBlock.Instruction previous = null;
+        for (GuestBlock.Instruction i : instructions) {
+            List<Long> p = new ArrayList<>();
+            long t = GuestRegion.auipcTarget(previous, i.pc(), i.insn());
+            if (t != GuestRegion.NO_TARGET && labels.contains(t)) {
+                p.add(t);
+            }
+            if (GuestRegion.isReturn(i.insn())) {
+                for (long r : returnSites) {
+                    if (p.size() < GuestRegion.MAX_PREDICTIONS && !p.contains(r)) {
+                        p.add(r);
+                    }
+                }
+            }
+            for (long seen : jumpTargets.getOrDefault(i.pc(), NONE)) {
+                if (p.size() < GuestRegion.MAX_PREDICTIONS && labels.contains(seen) && !p.contains(seen)) {
+                    p.add(seen);
+                }
+            }
+            if (!p.isEmpty()) {
+                predictions.put(i.pc(), List.copyOf(p));
+            }
+            previous = i;
+        }
+        int lo = (int) (instructions.getFirst().pc() - pagePc);
+        int hi = (int) (instructions.getLast().nextPc() - pagePc);
+        return new GuestRegion(pc, offset, instructions, Set.copyOf(labels), Map.copyOf(predictions),
+                entryBlockLength, pageOffset + lo, Arrays.copyOfRange(page, lo, hi));
+    }
+
+    /** What {@link #discover} found: the covered instructions by pc, the direct targets, the calls' return sites. */
+    private record Discovery(TreeMap<Long, GuestBlock.Instruction> covered, Set<Long> targets, List<Long> callReturns,
+            int entryBlockLength) {
+    }
+
+    /** Decodes the blocks reachable from {@code pc} in its page (see the class comment), up to {@code maxRegion} instructions. */
+    private static Discovery discover(MemorySegment snapshot, long pc, long pagePc, int maxBlock, int maxRegion,
+            Map<Long, long[]> jumpTargets) {
         TreeMap<Long, GuestBlock.Instruction> covered = new TreeMap<>();
         Set<Long> targets = new HashSet<>();
         List<Long> callReturns = new ArrayList<>();
@@ -134,104 +223,159 @@ final class RegionDecoder {
                 break;
             }
         }
-        if (shape == RegionShape.LOOP && entryBlockLength > 0) {
-            covered = loopThrough(pc, covered, entryBlockLength, callReturns, jumpTargets);
-        }
-        List<GuestBlock.Instruction> instructions = List.copyOf(covered.values());
-        Set<Long> labels = new HashSet<>();
-        labels.add(pc);
-        for (long t : targets) {
-            if (covered.containsKey(t)) {
-                labels.add(t);
-            }
-        }
-        List<Long> returnSites = new ArrayList<>();
-        for (long r : callReturns) {
-            if (covered.containsKey(r)) {
-                labels.add(r);
-                returnSites.add(r);
-            }
-        }
-        if (instructions.isEmpty()) {
-            return new GuestRegion(pc, offset, List.of(), Set.of(pc), Map.of(), 0, offset, new byte[0]);
-        }
-        Map<Long, List<Long>> predictions = new HashMap<>();
-        GuestBlock.Instruction previous = null;
-        for (GuestBlock.Instruction i : instructions) {
-            List<Long> p = new ArrayList<>();
-            long t = GuestRegion.auipcTarget(previous, i.pc(), i.insn());
-            if (t != GuestRegion.NO_TARGET && labels.contains(t)) {
-                p.add(t);
-            }
-            if (GuestRegion.isReturn(i.insn())) {
-                for (long r : returnSites) {
-                    if (p.size() < GuestRegion.MAX_PREDICTIONS && !p.contains(r)) {
-                        p.add(r);
-                    }
-                }
-            }
-            for (long seen : jumpTargets.getOrDefault(i.pc(), NONE)) {
-                if (p.size() < GuestRegion.MAX_PREDICTIONS && labels.contains(seen) && !p.contains(seen)) {
-                    p.add(seen);
-                }
-            }
-            if (!p.isEmpty()) {
-                predictions.put(i.pc(), List.copyOf(p));
-            }
-            previous = i;
-        }
-        int lo = (int) (instructions.getFirst().pc() - pagePc);
-        int hi = (int) (instructions.getLast().nextPc() - pagePc);
-        return new GuestRegion(pc, offset, instructions, Set.copyOf(labels), Map.copyOf(predictions),
-                entryBlockLength, pageOffset + lo, Arrays.copyOfRange(page, lo, hi));
+        return new Discovery(covered, targets, callReturns, entryBlockLength);
     }
 
     /**
      * The instructions of {@code covered} on a cycle through {@code pc} (reachable from it and
-     * reaching it again; a return may go to any of {@code returnSites}), or, if there is none,
-     * the entry's basic block (its first {@code entryBlockLength} instructions, which every
-     * cycle through the entry holds too).
+     * reaching it again; a return may go to any of {@code returnSites}); empty if there is none.
      */
-    private static TreeMap<Long, GuestBlock.Instruction> loopThrough(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
-            int entryBlockLength, List<Long> returnSites, Map<Long, long[]> jumpTargets) {
+    private static TreeMap<Long, GuestBlock.Instruction> cycleThrough(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
+            List<Long> returnSites, Map<Long, long[]> jumpTargets) {
+        Set<Long> reachable = reachable(pc, covered, returnSites, jumpTargets);
         Map<Long, List<Long>> predecessors = new HashMap<>();
         for (GuestBlock.Instruction i : covered.values()) {
             for (long s : successors(covered, i, returnSites, jumpTargets)) {
                 predecessors.computeIfAbsent(s, k -> new ArrayList<>()).add(i.pc());
             }
         }
-        Set<Long> reachable = new HashSet<>(List.of(pc));
-        ArrayDeque<Long> work = new ArrayDeque<>(reachable);
-        while (!work.isEmpty()) {
-            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
-                if (reachable.add(s)) {
-                    work.add(s);
-                }
-            }
-        }
-        Set<Long> cycle = new HashSet<>(); // reachable and reaching the entry
-        work.add(pc);
+        TreeMap<Long, GuestBlock.Instruction> cycle = new TreeMap<>(); // reachable and reaching the entry
+        ArrayDeque<Long> work = new ArrayDeque<>(List.of(pc));
         while (!work.isEmpty()) {
             for (long p : predecessors.getOrDefault(work.poll(), List.of())) {
-                if (reachable.contains(p) && cycle.add(p)) {
+                if (reachable.contains(p) && cycle.put(p, covered.get(p)) == null) {
                     work.add(p);
                 }
             }
         }
+        return cycle;
+    }
+
+    /**
+     * For an entry on no cycle of {@code covered}: its basic block (the first
+     * {@code entryBlockLength} instructions) and, up to {@code limit} instructions in all, the
+     * code control reaches from there without entering a cycle. A loop met on the way leaves the
+     * region and is compiled as a region of its own (entered at its header), so this region runs
+     * each instruction at most once; for an entry on a cycle (a loop too large for a loop
+     * region) the entry's basic block alone.
+     */
+    private static TreeMap<Long, GuestBlock.Instruction> straightFrom(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
+            int entryBlockLength, int limit, List<Long> returnSites, Map<Long, long[]> jumpTargets) {
+        Set<Long> onCycle = onCycles(covered, returnSites, jumpTargets);
         TreeMap<Long, GuestBlock.Instruction> kept = new TreeMap<>();
-        if (cycle.isEmpty()) {
-            for (GuestBlock.Instruction i : covered.tailMap(pc, true).values()) {
-                if (kept.size() == entryBlockLength) {
-                    break;
-                }
-                kept.put(i.pc(), i);
+        for (GuestBlock.Instruction i : covered.tailMap(pc, true).values()) {
+            if (kept.size() == entryBlockLength) {
+                break;
             }
-        } else {
-            for (long p : cycle) {
-                kept.put(p, covered.get(p));
+            kept.put(i.pc(), i);
+        }
+        if (onCycle.contains(pc)) {
+            return kept;
+        }
+        ArrayDeque<Long> work = new ArrayDeque<>(List.of(kept.lastKey()));
+        while (!work.isEmpty() && kept.size() < limit) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
+                if (!onCycle.contains(s) && !kept.containsKey(s) && kept.size() < limit) {
+                    kept.put(s, covered.get(s));
+                    work.add(s);
+                }
             }
         }
         return kept;
+    }
+
+    /**
+     * The pcs of {@code covered} that lie on a cycle: those in a strongly connected component
+     * of more than one instruction, or jumping to themselves (Tarjan's algorithm, without
+     * recursion: a region may hold a page's 2048 instructions).
+     */
+    private static Set<Long> onCycles(TreeMap<Long, GuestBlock.Instruction> covered, List<Long> returnSites,
+            Map<Long, long[]> jumpTargets) {
+        int n = covered.size();
+        long[] pcs = new long[n];
+        Map<Long, Integer> index = new HashMap<>();
+        for (long p : covered.keySet()) {
+            pcs[index.size()] = p;
+            index.put(p, index.size());
+        }
+        int[][] next = new int[n][];
+        Set<Long> cyclic = new HashSet<>();
+        for (int v = 0; v < n; v++) {
+            List<Long> s = successors(covered, covered.get(pcs[v]), returnSites, jumpTargets);
+            next[v] = s.stream().mapToInt(index::get).toArray();
+            if (s.contains(pcs[v])) {
+                cyclic.add(pcs[v]);
+            }
+        }
+        int[] order = new int[n]; // discovery order + 1 (0: not visited)
+        int[] low = new int[n];
+        int[] edge = new int[n]; // next successor to look at
+        boolean[] onStack = new boolean[n];
+        int[] stack = new int[n];
+        int[] path = new int[n];
+        int stackTop = 0;
+        int visited = 0;
+        for (int root = 0; root < n; root++) {
+            if (order[root] != 0) {
+                continue;
+            }
+            int depth = 0;
+            path[depth++] = root;
+            order[root] = low[root] = ++visited;
+            stack[stackTop++] = root;
+            onStack[root] = true;
+            while (depth > 0) {
+                int v = path[depth - 1];
+                if (edge[v] < next[v].length) {
+                    int w = next[v][edge[v]++];
+                    if (order[w] == 0) {
+                        order[w] = low[w] = ++visited;
+                        stack[stackTop++] = w;
+                        onStack[w] = true;
+                        path[depth++] = w;
+                    } else if (onStack[w]) {
+                        low[v] = Math.min(low[v], order[w]);
+                    }
+                    continue;
+                }
+                depth--;
+                if (depth > 0) {
+                    int parent = path[depth - 1];
+                    low[parent] = Math.min(low[parent], low[v]);
+                }
+                if (low[v] == order[v]) { // v is the root of a component: pop it
+                    int size = 0;
+                    int first = stackTop;
+                    int w;
+                    do {
+                        w = stack[--stackTop];
+                        onStack[w] = false;
+                        size++;
+                    } while (w != v);
+                    if (size > 1) {
+                        for (int k = stackTop; k < first; k++) {
+                            cyclic.add(pcs[stack[k]]);
+                        }
+                    }
+                }
+            }
+        }
+        return cyclic;
+    }
+
+    /** The pcs of {@code covered} that control reaches from {@code from} (included). */
+    private static Set<Long> reachable(long from, TreeMap<Long, GuestBlock.Instruction> covered, List<Long> returnSites,
+            Map<Long, long[]> jumpTargets) {
+        Set<Long> seen = new HashSet<>(List.of(from));
+        ArrayDeque<Long> work = new ArrayDeque<>(seen);
+        while (!work.isEmpty()) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
+                if (seen.add(s)) {
+                    work.add(s);
+                }
+            }
+        }
+        return seen;
     }
 
     /**

@@ -73,6 +73,80 @@ class RegionShapeTest {
         assertThat(pcs(decode(p, "second", RegionShape.LOOP))).containsExactlyElementsOf(range(p, "loop", "after"));
     }
 
+    /** A function's straight code around a loop: a prologue with a forward branch, the loop, an epilogue. */
+    private static final String STRAIGHT_AROUND_A_LOOP = """
+            entry:
+                addi sp, sp, -16
+                sd   ra, 8(sp)
+                beqz a0, skip
+            then:
+                addi a1, a1, 1
+                addi a2, a2, 1
+            skip:
+                li   t0, 4
+            inner:
+                addi t0, t0, -1
+                bnez t0, inner
+            tail:
+                ld   ra, 8(sp)
+                addi sp, sp, 16
+                ret
+            end:
+            """;
+
+    @Test
+    void withoutACycleThroughTheEntryTheRegionRunsOnToTheFirstLoopItMeets() {
+        Assembler.Program p = assemble(STRAIGHT_AROUND_A_LOOP);
+        GuestRegion r = decode(p, "entry", RegionShape.LOOP);
+        // Both ways of the branch, up to the loop; the loop and what only follows it are left out.
+        assertThat(pcs(r)).containsExactlyElementsOf(range(p, "entry", "inner"));
+        assertThat(r.labels()).containsExactlyInAnyOrder(p.symbol("entry"), p.symbol("skip"));
+        assertThat(r.entryBlockLength()).isEqualTo(3);
+        // The loop is a region of its own, and the epilogue too.
+        assertThat(pcs(decode(p, "inner", RegionShape.LOOP))).containsExactlyElementsOf(range(p, "inner", "tail"));
+        assertThat(pcs(decode(p, "tail", RegionShape.LOOP))).containsExactlyElementsOf(range(p, "tail", "end"));
+    }
+
+    @Test
+    void straightCodeStopsAtTwiceTheLoopRegionsSize() {
+        Assembler.Program p = assemble(STRAIGHT_AROUND_A_LOOP);
+        byte[] page = new byte[4096];
+        System.arraycopy(p.image(), 0, page, 0, p.image().length);
+        long pc = p.symbol("entry");
+        int budget = 2;
+        GuestRegion r = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, budget, RegionShape.LOOP);
+        // The entry's block of 3, then the branch's fall-through first: 4 of the 6 straight instructions.
+        assertThat(budget * RegionDecoder.STRAIGHT_REGION_FACTOR).isEqualTo(4);
+        assertThat(pcs(r)).containsExactly(pc, pc + 4, pc + 8, p.symbol("then"));
+    }
+
+    @Test
+    void anEntryOnALoopLargerThanALoopRegionKeepsItsBasicBlockAlone() {
+        Assembler.Program p = assemble("""
+                loop:
+                    addi a0, a0, 1
+                    beqz a1, skip
+                body:
+                    addi a2, a2, 1
+                    addi a3, a3, 1
+                    addi a4, a4, 1
+                    addi a5, a5, 1
+                skip:
+                    addi a6, a6, 1
+                    addi a1, a1, -1
+                    bnez a1, loop
+                done:
+                    j    done
+                """);
+        byte[] page = new byte[4096];
+        System.arraycopy(p.image(), 0, page, 0, p.image().length);
+        long pc = p.symbol("loop");
+        // 9 instructions on the loop: more than a budget of 4, so no loop region; straight code
+        // from the entry would run the loop's body once and leave in its middle.
+        GuestRegion r = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 4, RegionShape.LOOP);
+        assertThat(pcs(r)).containsExactlyElementsOf(range(p, "loop", "body"));
+    }
+
     @Test
     void aLoopThatCallsAFunctionInItsPageHoldsTheFunctionAndTheReturnSite() {
         Assembler.Program p = assemble("""
