@@ -21,9 +21,12 @@ import java.util.TreeMap;
  * (a switch's cases, from {@link Translation#jumpTargets}), as long
  * as they lie in the entry's page and the instruction budget lasts. A {@link RegionShape#LOOP}
  * region then keeps only the instructions on a cycle through the entry (of fall-throughs,
- * branches, JALs, returns to the return sites found and computed jumps to the targets seen);
- * where there is none, the entry's basic block and the code after it up to the first loop met
- * (decoded afresh within a larger budget, see {@link #straightFrom}). The page is copied out of
+ * branches, JALs, returns to the return sites found and computed jumps to the targets seen),
+ * or the loop nest around the entry in the function's own body if that is larger and fits
+ * (found in a decoding of {@link #LOOP_SEARCH_FACTOR} times the budget, calls and returns not
+ * counted as edges: an inner loop's header, where a run that used up its budget leaves, then
+ * enters the whole nest again); where there is no loop through the entry, the entry's basic
+ * block and the code after it up to the first loop met (see {@link #straightFrom}). The page is copied out of
  * RAM once and every block is decoded from that copy, so the region's bytes are consistent
  * even if another thread writes the page meanwhile. A target inside an already decoded
  * instruction (possible with compressed code) is left out: jumping there leaves the region.
@@ -52,10 +55,13 @@ final class RegionDecoder {
     static final int STRAIGHT_REGION_FACTOR = 2;
 
     /**
-     * How far beyond a loop region's size the decoder looks for a loop through an entry that
-     * has none within that size: an entry on a larger loop (nbody's inner loop of 55
-     * instructions) keeps its single block, else the straight region would run part of the loop
-     * and leave it in the middle (nbody 2.2 -> 4.4 s).
+     * How far beyond a loop region's size the decoder looks for loops around an entry. An entry
+     * on a loop larger than a region (nbody's inner loop of 55 instructions) keeps its single
+     * block, else the straight region would run part of the loop and leave it in the middle
+     * (nbody 2.2 -> 4.4 s). A loop nest that fits a region is found even where the region's own
+     * decoding spent its budget on a call path first: quicksort's partition (31 instructions,
+     * two inner loops) was entered at its inner loops' headers after each budget exit and ran
+     * there as three smaller regions (cpubench qsort 616 -> 545 ms, 2026-11-28, 2 rounds).
      */
     static final int LOOP_SEARCH_FACTOR = 8;
 
@@ -91,11 +97,16 @@ final class RegionDecoder {
         Discovery d = discover(snapshot, pc, pagePc, maxBlock, maxRegion, jumpTargets);
         TreeMap<Long, GuestBlock.Instruction> covered = d.covered;
         if (shape == RegionShape.LOOP && d.entryBlockLength > 0) {
-            TreeMap<Long, GuestBlock.Instruction> kept = cycleThrough(pc, covered, d.callReturns, jumpTargets);
-            if (kept.isEmpty()) {
-                d = discover(snapshot, pc, pagePc, maxBlock, maxRegion * LOOP_SEARCH_FACTOR, jumpTargets);
-                kept = straightFrom(pc, d.covered, d.entryBlockLength, maxRegion * STRAIGHT_REGION_FACTOR,
-                        d.callReturns, jumpTargets);
+            TreeMap<Long, GuestBlock.Instruction> kept = cycleThrough(pc, covered, d.callReturns, jumpTargets, true);
+            Discovery wide = discover(snapshot, pc, pagePc, maxBlock, maxRegion * LOOP_SEARCH_FACTOR, jumpTargets);
+            TreeMap<Long, GuestBlock.Instruction> nest = cycleThrough(pc, wide.covered, wide.callReturns, jumpTargets, false);
+            if (nest.size() > kept.size() && nest.size() <= d.limit) {
+                kept = nest;
+                d = wide;
+            } else if (kept.isEmpty()) {
+                kept = straightFrom(pc, wide.covered, wide.entryBlockLength, maxRegion * STRAIGHT_REGION_FACTOR,
+                        wide.callReturns, jumpTargets);
+                d = wide;
             }
             covered = kept;
         }
@@ -153,7 +164,7 @@ final class RegionDecoder {
 
     /** What {@link #discover} found: the covered instructions by pc, the direct targets, the calls' return sites. */
     private record Discovery(TreeMap<Long, GuestBlock.Instruction> covered, Set<Long> targets, List<Long> callReturns,
-            int entryBlockLength) {
+            int entryBlockLength, int limit) {
     }
 
     /** Decodes the blocks reachable from {@code pc} in its page (see the class comment), up to {@code maxRegion} instructions. */
@@ -223,19 +234,20 @@ final class RegionDecoder {
                 break;
             }
         }
-        return new Discovery(covered, targets, callReturns, entryBlockLength);
+        return new Discovery(covered, targets, callReturns, entryBlockLength, limit);
     }
 
     /**
      * The instructions of {@code covered} on a cycle through {@code pc} (reachable from it and
-     * reaching it again; a return may go to any of {@code returnSites}); empty if there is none.
+     * reaching it again; a return may go to any of {@code returnSites}, if {@code calls} are
+     * edges); empty if there is none.
      */
     private static TreeMap<Long, GuestBlock.Instruction> cycleThrough(long pc, TreeMap<Long, GuestBlock.Instruction> covered,
-            List<Long> returnSites, Map<Long, long[]> jumpTargets) {
-        Set<Long> reachable = reachable(pc, covered, returnSites, jumpTargets);
+            List<Long> returnSites, Map<Long, long[]> jumpTargets, boolean calls) {
+        Set<Long> reachable = reachable(pc, covered, returnSites, jumpTargets, calls);
         Map<Long, List<Long>> predecessors = new HashMap<>();
         for (GuestBlock.Instruction i : covered.values()) {
-            for (long s : successors(covered, i, returnSites, jumpTargets)) {
+            for (long s : successors(covered, i, returnSites, jumpTargets, calls)) {
                 predecessors.computeIfAbsent(s, k -> new ArrayList<>()).add(i.pc());
             }
         }
@@ -274,7 +286,7 @@ final class RegionDecoder {
         }
         ArrayDeque<Long> work = new ArrayDeque<>(List.of(kept.lastKey()));
         while (!work.isEmpty() && kept.size() < limit) {
-            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets, true)) {
                 if (!onCycle.contains(s) && !kept.containsKey(s) && kept.size() < limit) {
                     kept.put(s, covered.get(s));
                     work.add(s);
@@ -301,7 +313,7 @@ final class RegionDecoder {
         int[][] next = new int[n][];
         Set<Long> cyclic = new HashSet<>();
         for (int v = 0; v < n; v++) {
-            List<Long> s = successors(covered, covered.get(pcs[v]), returnSites, jumpTargets);
+            List<Long> s = successors(covered, covered.get(pcs[v]), returnSites, jumpTargets, true);
             next[v] = s.stream().mapToInt(index::get).toArray();
             if (s.contains(pcs[v])) {
                 cyclic.add(pcs[v]);
@@ -365,11 +377,11 @@ final class RegionDecoder {
 
     /** The pcs of {@code covered} that control reaches from {@code from} (included). */
     private static Set<Long> reachable(long from, TreeMap<Long, GuestBlock.Instruction> covered, List<Long> returnSites,
-            Map<Long, long[]> jumpTargets) {
+            Map<Long, long[]> jumpTargets, boolean calls) {
         Set<Long> seen = new HashSet<>(List.of(from));
         ArrayDeque<Long> work = new ArrayDeque<>(seen);
         while (!work.isEmpty()) {
-            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets)) {
+            for (long s : successors(covered, covered.get(work.poll()), returnSites, jumpTargets, calls)) {
                 if (seen.add(s)) {
                     work.add(s);
                 }
@@ -381,14 +393,19 @@ final class RegionDecoder {
     /**
      * Where control may go after {@code i} inside {@code covered}: its fall-through, its branch
      * or JAL target, for a return the return sites, for a computed jump the targets it was seen
-     * to take (as the compiled region predicts them).
+     * to take (as the compiled region predicts them). Without {@code calls}, a call (a JAL or
+     * JALR that links) and a return go nowhere: the edges of the function's own body.
      */
     private static List<Long> successors(TreeMap<Long, GuestBlock.Instruction> covered, GuestBlock.Instruction i,
-            List<Long> returnSites, Map<Long, long[]> jumpTargets) {
+            List<Long> returnSites, Map<Long, long[]> jumpTargets, boolean calls) {
         List<Long> next = new ArrayList<>(2);
         int op = i.insn() & 0x7f;
         if (op != 0x6f && op != 0x67 && covered.containsKey(i.nextPc())) {
             next.add(i.nextPc());
+        }
+        boolean links = (op == 0x6f || op == 0x67) && ((i.insn() >>> 7) & 31) != 0;
+        if (!calls && (links || GuestRegion.isReturn(i.insn()))) {
+            return next;
         }
         long t = GuestRegion.directTarget(i.pc(), i.insn());
         if (t != GuestRegion.NO_TARGET && covered.containsKey(t)) {

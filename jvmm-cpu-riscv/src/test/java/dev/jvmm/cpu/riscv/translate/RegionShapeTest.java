@@ -148,6 +148,47 @@ class RegionShapeTest {
     }
 
     @Test
+    void anInnerLoopsEntryHoldsTheWholeNestWhenItFits() {
+        // The branch after the inner loop is decoded target first: a small decoding budget is
+        // spent on the call path before the outer loop closes (as in quicksort's partition).
+        Assembler.Program p = assemble("""
+                func:
+                    addi sp, sp, -16
+                top:
+                    li   t0, 8
+                inner:
+                    addi t0, t0, -1
+                    bnez t0, inner
+                test:
+                    beqz a0, recurse
+                next:
+                    addi s1, s1, -1
+                    bnez s1, top
+                leave:
+                    j    out
+                recurse:
+                    addi a0, a0, 1
+                    addi a1, a1, 1
+                    addi a2, a2, 1
+                    addi a3, a3, 1
+                    jal  ra, func
+                    j    next
+                out:
+                    addi sp, sp, 16
+                    ret
+                """);
+        byte[] page = new byte[4096];
+        System.arraycopy(p.image(), 0, page, 0, p.image().length);
+        long pc = p.symbol("inner");
+        GuestRegion nest = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 8, RegionShape.LOOP);
+        // Not the recursion: with calls as edges, the whole function would be one cycle.
+        assertThat(pcs(nest)).containsExactlyElementsOf(range(p, "top", "leave"));
+        assertThat(nest.labels()).contains(p.symbol("top"), p.symbol("inner"));
+        GuestRegion small = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 4, RegionShape.LOOP);
+        assertThat(pcs(small)).as("the nest's 6 instructions exceed 4").containsExactlyElementsOf(range(p, "inner", "test"));
+    }
+
+    @Test
     void aLoopThatCallsAFunctionInItsPageHoldsTheFunctionAndTheReturnSite() {
         Assembler.Program p = assemble("""
                 loop:
