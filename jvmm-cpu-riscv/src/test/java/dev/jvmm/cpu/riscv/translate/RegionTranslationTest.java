@@ -301,6 +301,63 @@ class RegionTranslationTest {
     }
 
     /**
+     * A function in a page of its own, called from a loop: a prologue that stores to the stack,
+     * a branch taken every other call, a small loop, an epilogue. Its straight code from the
+     * entry to the loop is one region (see {@code RegionShapeTest}), the loop another, the code
+     * after it a third; run in random slices, so budgets also end inside them.
+     */
+    @Test
+    void aFunctionsStraightCodeAndItsLoopRunCompiledAndMatchTheInterpreter() {
+        String src = """
+                li   s0, 0
+                li   s2, 4000
+                li   sp, 0x80200000
+            loop:
+                andi a0, s2, 1
+                mv   a1, s2
+                jal  ra, func
+                add  s0, s0, a0
+                addi s2, s2, -1
+                bnez s2, loop
+            done:
+                j    done
+                .balign 4096
+            func:
+                addi sp, sp, -48
+                sd   zero, 0(sp)
+                sd   zero, 8(sp)
+                sd   zero, 16(sp)
+                sd   a1, 24(sp)
+                beqz a0, even
+                addi a1, a1, 7
+                xori a1, a1, 0x35
+            even:
+                sd   a1, 32(sp)
+                li   t0, 3
+            spin:
+                ld   t1, 32(sp)
+                add  a1, a1, t1
+                addi t0, t0, -1
+                bnez t0, spin
+            tail:
+                ld   t2, 24(sp)
+                sub  a0, a1, t2
+                addi sp, sp, 48
+                ret
+            """;
+        Assembler.Program p = Assembler.assemble(src, BASE);
+        TranslatorOptions options = TranslatorOptions.defaults().withHotThreshold(200);
+        try (Lockstep l = load(src, options)) {
+            l.runRandom(new SplittableRandom(17), 2_000, 400_000, p.symbol("done"));
+            assertThat(l.interp.pc()).isEqualTo(p.symbol("done"));
+            TranslatorStats s = l.jit.translatorStats();
+            assertThat(s.compileFailures()).isZero();
+            // 4000 calls of 23-29 instructions and the loop's 6: most of them compiled.
+            assertThat(s.translatedInstructions()).as("compiled instructions").isGreaterThan(80_000);
+        }
+    }
+
+    /**
      * A switch through a jump table in a loop: while the loop's first block runs decoded, the
      * targets its JR takes are noted; the region compiled there predicts them, so the cases run
      * inside it (and are never hot enough to be compiled on their own).
