@@ -98,8 +98,13 @@ final class RegionDecoder {
         TreeMap<Long, GuestBlock.Instruction> covered = d.covered;
         if (shape == RegionShape.LOOP && d.entryBlockLength > 0) {
             TreeMap<Long, GuestBlock.Instruction> kept = cycleThrough(pc, covered, d.callReturns, jumpTargets, true);
-            Discovery wide = discover(snapshot, pc, pagePc, maxBlock, maxRegion * LOOP_SEARCH_FACTOR, jumpTargets);
-            TreeMap<Long, GuestBlock.Instruction> nest = cycleThrough(pc, wide.covered, wide.callReturns, jumpTargets, false);
+            // A decoding that the budget did not cut holds all the page's code reachable from
+            // the entry: a wider one would find the same, and a nest without calls' edges is
+            // then part of the cycle already found.
+            boolean cut = covered.size() >= d.limit;
+            Discovery wide = cut ? discover(snapshot, pc, pagePc, maxBlock, maxRegion * LOOP_SEARCH_FACTOR, jumpTargets) : d;
+            TreeMap<Long, GuestBlock.Instruction> nest = cut
+                    ? cycleThrough(pc, wide.covered, wide.callReturns, jumpTargets, false) : new TreeMap<>();
             if (nest.size() > kept.size() && nest.size() <= d.limit) {
                 kept = nest;
                 d = wide;
