@@ -17,10 +17,15 @@ class RegionShapeTest {
     }
 
     private static GuestRegion decode(Assembler.Program p, String entry, RegionShape shape) {
+        return decode(p, entry, shape, 48);
+    }
+
+    /** The region at {@code entry} with a budget of {@code maxRegion} instructions. */
+    private static GuestRegion decode(Assembler.Program p, String entry, RegionShape shape, int maxRegion) {
         byte[] page = new byte[4096];
         System.arraycopy(p.image(), 0, page, 0, p.image().length);
         long pc = p.symbol(entry);
-        return RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 48, shape);
+        return RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, maxRegion, shape);
     }
 
     private static List<Long> pcs(GuestRegion r) {
@@ -110,11 +115,9 @@ class RegionShapeTest {
     @Test
     void straightCodeStopsAtTwiceTheLoopRegionsSize() {
         Assembler.Program p = assemble(STRAIGHT_AROUND_A_LOOP);
-        byte[] page = new byte[4096];
-        System.arraycopy(p.image(), 0, page, 0, p.image().length);
         long pc = p.symbol("entry");
         int budget = 2;
-        GuestRegion r = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, budget, RegionShape.LOOP);
+        GuestRegion r = decode(p, "entry", RegionShape.LOOP, budget);
         // The entry's block of 3, then the branch's fall-through first: 4 of the 6 straight instructions.
         assertThat(budget * RegionDecoder.STRAIGHT_REGION_FACTOR).isEqualTo(4);
         assertThat(pcs(r)).containsExactly(pc, pc + 4, pc + 8, p.symbol("then"));
@@ -138,12 +141,9 @@ class RegionShapeTest {
                 done:
                     j    done
                 """);
-        byte[] page = new byte[4096];
-        System.arraycopy(p.image(), 0, page, 0, p.image().length);
-        long pc = p.symbol("loop");
         // 9 instructions on the loop: more than a budget of 4, so no loop region; straight code
         // from the entry would run the loop's body once and leave in its middle.
-        GuestRegion r = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 4, RegionShape.LOOP);
+        GuestRegion r = decode(p, "loop", RegionShape.LOOP, 4);
         assertThat(pcs(r)).containsExactlyElementsOf(range(p, "loop", "body"));
     }
 
@@ -177,14 +177,11 @@ class RegionShapeTest {
                     addi sp, sp, 16
                     ret
                 """);
-        byte[] page = new byte[4096];
-        System.arraycopy(p.image(), 0, page, 0, p.image().length);
-        long pc = p.symbol("inner");
-        GuestRegion nest = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 8, RegionShape.LOOP);
+        GuestRegion nest = decode(p, "inner", RegionShape.LOOP, 8);
         // Not the recursion: with calls as edges, the whole function would be one cycle.
         assertThat(pcs(nest)).containsExactlyElementsOf(range(p, "top", "leave"));
         assertThat(nest.labels()).contains(p.symbol("top"), p.symbol("inner"));
-        GuestRegion small = RegionDecoder.decode(MemorySegment.ofArray(page), pc, pc - BASE, 128, 4, RegionShape.LOOP);
+        GuestRegion small = decode(p, "inner", RegionShape.LOOP, 4);
         assertThat(pcs(small)).as("the nest's 6 instructions exceed 4").containsExactlyElementsOf(range(p, "inner", "test"));
     }
 
