@@ -17,19 +17,19 @@ import java.util.TreeMap;
  * Discovers a {@link GuestRegion}: starting at the entry, decodes basic blocks (with
  * {@link BlockDecoder}) at the targets of direct branches and JALs, at the fall-through of
  * branches and of blocks cut at their maximum length, after calls (return sites), at the
- * constant targets of AUIPC+JALR pairs and at the targets computed jumps were seen to take
- * (a switch's cases, from {@link Translation#jumpTargets}), as long
- * as they lie in the entry's page and the instruction budget lasts. A {@link RegionShape#LOOP}
- * region then keeps only the instructions on a cycle through the entry (of fall-throughs,
- * branches, JALs, returns to the return sites found and computed jumps to the targets seen),
- * or the loop nest around the entry in the function's own body if that is larger and fits
- * (found in a decoding of {@link #LOOP_SEARCH_FACTOR} times the budget, calls and returns not
- * counted as edges: an inner loop's header, where a run that used up its budget leaves, then
- * enters the whole nest again); where there is no loop through the entry, the entry's basic
- * block and the code after it up to the first loop met (see {@link #straightFrom}). The page is copied out of
- * RAM once and every block is decoded from that copy, so the region's bytes are consistent
- * even if another thread writes the page meanwhile. A target inside an already decoded
- * instruction (possible with compressed code) is left out: jumping there leaves the region.
+ * constant targets of AUIPC+JALR pairs and at the targets computed jumps were seen to take (a
+ * switch's cases, from {@link Translation#jumpTargets}), as long as they lie in the entry's page
+ * and the instruction budget lasts. A {@link RegionShape#LOOP} region then keeps only the
+ * instructions on a cycle through the entry (of fall-throughs, branches, JALs, returns to the
+ * return sites found and computed jumps to the targets seen), or the loop nest around the entry
+ * in the function's own body if that is larger and fits (found in a decoding of
+ * {@link #LOOP_SEARCH_FACTOR} times the budget, calls and returns not counted as edges: an inner
+ * loop's header, where a run that used up its budget leaves, then enters the whole nest again);
+ * where there is no loop through the entry, the entry's basic block and the code after it up to
+ * the first loop met (see {@link #straightFrom}). The page is copied out of RAM once and every
+ * block is decoded from that copy, so the region's bytes are consistent even if another thread
+ * writes the page meanwhile. A target inside an already decoded instruction (possible with
+ * compressed code) is left out: jumping there leaves the region.
  */
 final class RegionDecoder {
 
