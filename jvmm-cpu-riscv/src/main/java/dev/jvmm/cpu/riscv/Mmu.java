@@ -56,7 +56,7 @@ final class Mmu {
      * run into the next one: fast paths check both with one compare.
      */
     static int slot(long va) {
-        return (int) (va >>> 11) & SLOT_MASK;
+        return (int) ((va >>> 11) & SLOT_MASK); // masked as a long: no zero-extension before indexing
     }
 
     private static final long PTE_V = 1;

@@ -747,9 +747,10 @@ public final class BlockCompiler {
             c.ladd().lstore(VA);
             c.lload(VA);
             iconst(11);
-            c.lushr().l2i();
-            c.aload(tlb).arraylength().iconst_2().isub();
-            c.iand().istore(INDEX);
+            c.lushr();
+            // Masked as a long: the int it then becomes needs no zero-extension to index the array.
+            c.aload(tlb).arraylength().iconst_2().isub().i2l();
+            c.land().l2i().istore(INDEX);
         }
 
         /** Pushes the add (RAM offset minus virtual address) of the entry at INDEX of the TLB array {@code tlb}. */
